@@ -1,0 +1,4 @@
+export { loadOrCreateAdminKey } from "./admin-key.js";
+export { createApp } from "./app.js";
+export { type ApiConfig, apiEnvSchema, loadApiConfig } from "./config.js";
+export type { ApiContext } from "./context.js";

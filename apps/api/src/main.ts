@@ -1,0 +1,58 @@
+import { createPrismaClient } from "@hookrelay/db";
+import {
+  configOrExit,
+  createLogger,
+  createRedisConnection,
+  DELIVERY_QUEUE,
+  onShutdownSignal,
+  SecretBox,
+} from "@hookrelay/shared";
+import { Queue } from "bullmq";
+import { loadOrCreateAdminKey } from "./admin-key.js";
+import { createApp } from "./app.js";
+import { loadApiConfig } from "./config.js";
+
+const config = configOrExit("api", () => loadApiConfig(process.env));
+const logger = createLogger("api", config.logLevel);
+if (config.usingDevelopmentSecretsKey) {
+  logger.warn("SECRETS_KEY is not set: webhook secrets are encrypted with a public development key");
+}
+
+let adminApiKey = config.adminApiKey;
+if (!adminApiKey) {
+  const generated = await loadOrCreateAdminKey(config.dataDir);
+  adminApiKey = generated.key;
+  if (generated.created) {
+    // Printed once, on purpose: this is how the operator learns the key. It is not logged again.
+    process.stdout.write(`\nhookrelay: generated ADMIN_API_KEY=${generated.key}\n  (kept in ${generated.file})\n\n`);
+  } else {
+    logger.info({ file: generated.file }, "using the admin key kept in the data folder");
+  }
+}
+
+const db = createPrismaClient(config.databaseUrl);
+const redis = createRedisConnection(config.redisUrl, "producer", logger);
+const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
+deliveryQueue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+
+const app = createApp({
+  config,
+  db,
+  deliveryQueue,
+  secretBox: new SecretBox(config.secretsKey),
+  logger,
+  adminApiKey,
+  pingRedis: () => redis.ping(),
+});
+
+const server = app.listen(config.port, () => {
+  logger.info({ port: config.port }, "api listening");
+});
+
+onShutdownSignal(async (signal) => {
+  logger.info({ signal }, "api shutting down: finishing in-flight requests");
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await deliveryQueue.close();
+  redis.disconnect();
+  await db.$disconnect();
+});

@@ -1,0 +1,53 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Database } from "@hookrelay/db";
+import { newId } from "@hookrelay/shared";
+import { notFound } from "../errors.js";
+
+const KEY_PREFIX = "hr_";
+const VISIBLE_CHARS = 11;
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/** Compares two secrets in constant time, whatever their lengths, by comparing their hashes. */
+export function sameSecret(offered: string, expected: string): boolean {
+  return timingSafeEqual(
+    createHash("sha256").update(offered).digest(),
+    createHash("sha256").update(expected).digest(),
+  );
+}
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(24).toString("base64url");
+}
+
+/** Creates a key for a project; the plain key is returned here only. `db` may be a transaction. */
+export async function createApiKey(db: Pick<Database, "apiKey">, projectId: string) {
+  const apiKey = generateApiKey();
+  const row = await db.apiKey.create({
+    data: {
+      id: newId("apiKey"),
+      projectId,
+      prefix: apiKey.slice(0, VISIBLE_CHARS),
+      keyHash: hashApiKey(apiKey),
+    },
+  });
+  return { id: row.id, api_key: apiKey, prefix: row.prefix, created_at: row.createdAt.toISOString() };
+}
+
+export async function revokeApiKey(db: Database, projectId: string, keyId: string): Promise<void> {
+  const { count } = await db.apiKey.updateMany({
+    where: { id: keyId, projectId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  if (count === 0) throw notFound("api key");
+}
+
+/** The project a live key belongs to, or null. The lookup is by hash, so timing reveals nothing of the key. */
+export async function projectForApiKey(db: Database, apiKey: string): Promise<string | null> {
+  const keyHash = hashApiKey(apiKey);
+  const row = await db.apiKey.findUnique({ where: { keyHash }, select: { projectId: true, revokedAt: true, keyHash: true } });
+  if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash))) return null;
+  return row.projectId;
+}

@@ -1,0 +1,73 @@
+import type { Attempt, Delivery } from "@hookrelay/db";
+import type { ListQuery } from "@hookrelay/shared";
+import type { ApiContext } from "../context.js";
+import { notFound } from "../errors.js";
+import { pageByKeyset } from "./pagination.js";
+import { findWebhook } from "./webhooks.js";
+
+export function presentDelivery(delivery: Delivery) {
+  return {
+    id: delivery.id,
+    event_id: delivery.eventId,
+    webhook_id: delivery.webhookId,
+    event_type: delivery.eventType,
+    status: delivery.status,
+    attempt_count: delivery.attemptCount,
+    next_attempt_at: delivery.nextAttemptAt?.toISOString() ?? null,
+    last_status_code: delivery.lastStatusCode,
+    replay_of: delivery.replayOfId,
+    created_at: delivery.createdAt.toISOString(),
+    completed_at: delivery.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function presentAttempt(attempt: Attempt) {
+  return {
+    id: attempt.id,
+    delivery_id: attempt.deliveryId,
+    attempt_number: attempt.attemptNumber,
+    status_code: attempt.statusCode,
+    response_body: attempt.responseBody,
+    response_headers: attempt.responseHeaders,
+    latency_ms: attempt.latencyMs,
+    error: attempt.error,
+    created_at: attempt.createdAt.toISOString(),
+  };
+}
+
+export async function listDeliveries(ctx: ApiContext, projectId: string, webhookId: string, query: ListQuery) {
+  await findWebhook(ctx, projectId, webhookId);
+  return pageByKeyset(
+    query,
+    "desc",
+    (args) => ctx.db.delivery.findMany({ ...args, where: { ...args.where, webhookId } }),
+    presentDelivery,
+  );
+}
+
+async function findDelivery(ctx: ApiContext, projectId: string, webhookId: string, deliveryId: string) {
+  const delivery = await ctx.db.delivery.findFirst({ where: { id: deliveryId, webhookId, projectId } });
+  if (!delivery) throw notFound("delivery");
+  return delivery;
+}
+
+export async function getDelivery(ctx: ApiContext, projectId: string, webhookId: string, deliveryId: string) {
+  return presentDelivery(await findDelivery(ctx, projectId, webhookId, deliveryId));
+}
+
+/** Attempts of one delivery, oldest first. */
+export async function listAttempts(
+  ctx: ApiContext,
+  projectId: string,
+  webhookId: string,
+  deliveryId: string,
+  query: ListQuery,
+) {
+  await findDelivery(ctx, projectId, webhookId, deliveryId);
+  return pageByKeyset(
+    query,
+    "asc",
+    (args) => ctx.db.attempt.findMany({ ...args, where: { ...args.where, deliveryId } }),
+    presentAttempt,
+  );
+}

@@ -1,0 +1,127 @@
+import { type Database, Prisma, type Webhook } from "@hookrelay/db";
+import {
+  type CreateWebhookInput,
+  generateWebhookSecret,
+  type ListQuery,
+  newId,
+  type UpdateWebhookInput,
+} from "@hookrelay/shared";
+import type { ApiContext } from "../context.js";
+import { ApiError, limitExceeded, notFound } from "../errors.js";
+import { pageByKeyset } from "./pagination.js";
+
+// Custom header values that look like credentials are never echoed back after creation.
+const SENSITIVE_HEADER = /auth|token|key|secret|cookie|password|signature/i;
+const MASK = "********";
+
+function presentHeaders(headers: Prisma.JsonValue): Record<string, string> {
+  const entries = Object.entries((headers ?? {}) as Record<string, string>);
+  return Object.fromEntries(entries.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? MASK : value]));
+}
+
+export function presentWebhook(webhook: Webhook) {
+  return {
+    id: webhook.id,
+    project_id: webhook.projectId,
+    url: webhook.url,
+    name: webhook.name,
+    description: webhook.description,
+    event_types: webhook.eventTypes,
+    headers: presentHeaders(webhook.headers),
+    enabled: webhook.enabled,
+    disabled_reason: webhook.disabledReason,
+    fail_count: webhook.failCount,
+    last_success_at: webhook.lastSuccessAt?.toISOString() ?? null,
+    last_failure_at: webhook.lastFailureAt?.toISOString() ?? null,
+    rate_limit_per_second: webhook.rateLimitPerSecond,
+    created_at: webhook.createdAt.toISOString(),
+    updated_at: webhook.updatedAt.toISOString(),
+  };
+}
+
+function checkUrlPolicy(ctx: ApiContext, url: string): void {
+  if (ctx.config.nodeEnv === "production" && new URL(url).protocol !== "https:") {
+    throw new ApiError(422, "validation_error", "url: must use https in production", [
+      { path: "url", message: "must use https in production" },
+    ]);
+  }
+}
+
+export async function createWebhook(ctx: ApiContext, projectId: string, input: CreateWebhookInput) {
+  checkUrlPolicy(ctx, input.url);
+  const secret = generateWebhookSecret();
+  const webhook = await ctx.db.$transaction(async (tx) => {
+    // Lock the project row so concurrent creates cannot slip past the per-project limit together.
+    await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
+    const count = await tx.webhook.count({ where: { projectId } });
+    if (count >= ctx.config.maxWebhooksPerProject) {
+      throw limitExceeded(`a project may have at most ${ctx.config.maxWebhooksPerProject} webhooks`);
+    }
+    const enabled = input.enabled ?? true;
+    return tx.webhook.create({
+      data: {
+        id: newId("webhook"),
+        projectId,
+        url: input.url,
+        name: input.name ?? null,
+        description: input.description ?? null,
+        eventTypes: input.event_types,
+        headers: input.headers ?? {},
+        secretCiphertext: ctx.secretBox.encrypt(secret),
+        enabled,
+        disabledReason: enabled ? null : "manual",
+        rateLimitPerSecond: input.rate_limit_per_second ?? null,
+      },
+    });
+  });
+  return { ...presentWebhook(webhook), secret };
+}
+
+export function listWebhooks(ctx: ApiContext, projectId: string, query: ListQuery) {
+  return pageByKeyset(
+    query,
+    "desc",
+    (args) => ctx.db.webhook.findMany({ ...args, where: { ...args.where, projectId } }),
+    presentWebhook,
+  );
+}
+
+export async function findWebhook(ctx: ApiContext, projectId: string, webhookId: string): Promise<Webhook> {
+  const webhook = await ctx.db.webhook.findFirst({ where: { id: webhookId, projectId } });
+  if (!webhook) throw notFound("webhook");
+  return webhook;
+}
+
+export async function getWebhook(ctx: ApiContext, projectId: string, webhookId: string) {
+  return presentWebhook(await findWebhook(ctx, projectId, webhookId));
+}
+
+export async function updateWebhook(
+  ctx: ApiContext,
+  projectId: string,
+  webhookId: string,
+  patch: UpdateWebhookInput,
+) {
+  const current = await findWebhook(ctx, projectId, webhookId);
+  if (patch.url !== undefined) checkUrlPolicy(ctx, patch.url);
+  const data: Prisma.WebhookUpdateInput = {};
+  if (patch.url !== undefined) data.url = patch.url;
+  if (patch.event_types !== undefined) data.eventTypes = patch.event_types;
+  if (patch.name !== undefined) data.name = patch.name;
+  if (patch.description !== undefined) data.description = patch.description;
+  if (patch.headers !== undefined) data.headers = patch.headers;
+  if (patch.rate_limit_per_second !== undefined) data.rateLimitPerSecond = patch.rate_limit_per_second;
+  if (patch.enabled !== undefined && patch.enabled !== current.enabled) {
+    data.enabled = patch.enabled;
+    // Re-enabling starts the health count afresh; what was missed meanwhile is not resent (use recover).
+    data.disabledReason = patch.enabled ? null : "manual";
+    if (patch.enabled) data.failCount = 0;
+  }
+  const webhook = await ctx.db.webhook.update({ where: { id: current.id }, data });
+  return presentWebhook(webhook);
+}
+
+export async function deleteWebhook(ctx: ApiContext, projectId: string, webhookId: string): Promise<void> {
+  const { count } = await ctx.db.webhook.deleteMany({ where: { id: webhookId, projectId } });
+  if (count === 0) throw notFound("webhook");
+}

@@ -1,0 +1,23 @@
+import { DELIVERY_QUEUE } from "@hookrelay/shared";
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { backoffStrategy, createDeliveryProcessor, type DispatcherContext, RetryLater } from "./worker.js";
+
+/** Starts the BullMQ worker that runs delivery jobs. */
+export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): Worker {
+  const worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx), {
+    connection,
+    prefix: ctx.config.queuePrefix,
+    concurrency: ctx.config.concurrency,
+    settings: { backoffStrategy: backoffStrategy(ctx.config) },
+    // A job whose dispatcher died is picked up again by another; allow that several times before BullMQ
+    // would give up on it, so a crash loop cannot strand a delivery as `pending`.
+    maxStalledCount: 10,
+  });
+  worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "worker error"));
+  worker.on("failed", (job, error) => {
+    if (error instanceof RetryLater) return;
+    ctx.logger.warn({ deliveryId: job?.id, err: error.message }, "delivery job failed");
+  });
+  return worker;
+}

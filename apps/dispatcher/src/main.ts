@@ -1,0 +1,33 @@
+import { createPrismaClient } from "@hookrelay/db";
+import { configOrExit, createLogger, createRedisConnection, onShutdownSignal, SecretBox } from "@hookrelay/shared";
+import { loadDispatcherConfig } from "./config.js";
+import { startDeliveryWorker } from "./delivery-worker.js";
+import { startHealthServer } from "./health-server.js";
+import { WebhookHttpClient } from "./http-client.js";
+
+const config = configOrExit("dispatcher", () => loadDispatcherConfig(process.env));
+const logger = createLogger("dispatcher", config.logLevel);
+if (config.usingDevelopmentSecretsKey) {
+  logger.warn("SECRETS_KEY is not set: webhook secrets are decrypted with a public development key");
+}
+
+// More connections than concurrency buys nothing: each job holds one only briefly.
+const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(config.concurrency, 20) });
+const redis = createRedisConnection(config.redisUrl, "worker", logger);
+const http = new WebhookHttpClient();
+const worker = startDeliveryWorker({ config, db, http, secretBox: new SecretBox(config.secretsKey), logger }, redis);
+const server = startHealthServer(config.port, {
+  postgres: () => db.$queryRaw`SELECT 1`,
+  redis: () => redis.ping(),
+});
+logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher started");
+
+onShutdownSignal(async (signal) => {
+  logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
+  // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
+  await worker.close();
+  server.close();
+  http.close();
+  redis.disconnect();
+  await db.$disconnect();
+});

@@ -1,0 +1,14 @@
+// When the next attempt happens. Pure functions: the worker decides, the backoff strategy only reports.
+export const JITTER_RATIO = 0.1;
+
+/** Delay before attempt `attemptNumber + 1`, after `attemptNumber` failed: the schedule's entry ±10 %. */
+export function retryDelay(schedule: readonly number[], attemptNumber: number, random = Math.random): number {
+  const base = schedule[Math.min(attemptNumber, schedule.length) - 1] ?? schedule.at(-1) ?? 0;
+  const jitter = (random() * 2 - 1) * JITTER_RATIO;
+  return Math.max(0, Math.round(base * (1 + jitter)));
+}
+
+/** True when a retry at `nextAttemptAt` would fall past RETRY_MAX_AGE counted from `firstAttemptAt`. */
+export function retriesExhausted(firstAttemptAt: Date, nextAttemptAt: Date, maxAgeMs: number): boolean {
+  return nextAttemptAt.getTime() - firstAttemptAt.getTime() > maxAgeMs;
+}

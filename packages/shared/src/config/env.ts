@@ -1,0 +1,121 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { parseDuration, parseDurationList } from "../duration.js";
+import { DEFAULT_DATABASE_URL, DEFAULT_QUEUE_PREFIX, DEFAULT_REDIS_URL } from "./defaults.js";
+
+// Building blocks for each app's config module. Each app owns one zod schema over the environment; the
+// pieces both apps read are defined once here.
+
+const booleanText = z
+  .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+  .transform((text) => text === "true" || text === "1");
+
+export const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const durationList = z.string().transform((text, ctx) => {
+  try {
+    return parseDurationList(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const secretsKey = z
+  .string()
+  .refine((text) => Buffer.from(text, "base64").length === 32, "must be 32 bytes, base64-encoded")
+  .transform((text) => Buffer.from(text, "base64"));
+
+/** The repository's own `.data` folder, wherever the process was started from. */
+export const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../.data");
+
+// A fixed, public key so development needs no setup; every process warns loudly when it is in use and
+// production refuses to start with it (see commonEnv's superRefine in each app).
+export const DEVELOPMENT_SECRETS_KEY = Buffer.alloc(32, "hookrelay-development-only-key!!");
+
+export const commonEnvShape = {
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .default(DEFAULT_DATABASE_URL),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default(DEFAULT_REDIS_URL),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default(DEFAULT_QUEUE_PREFIX),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SECRETS_KEY: secretsKey.optional(),
+  ALLOW_PRIVATE_TARGETS: booleanText.optional(),
+  DELIVERY_TIMEOUT_MS: positiveInt(20_000),
+  DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+};
+
+const commonEnvSchema = z.object(commonEnvShape);
+type CommonEnv = z.infer<typeof commonEnvSchema>;
+
+export interface CommonConfig {
+  nodeEnv: CommonEnv["NODE_ENV"];
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  logLevel: CommonEnv["LOG_LEVEL"];
+  secretsKey: Buffer;
+  usingDevelopmentSecretsKey: boolean;
+  allowPrivateTargets: boolean;
+  deliveryTimeoutMs: number;
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Resolves the shared variables; throws ConfigError naming the variable when a rule is broken. */
+export function commonConfig(env: CommonEnv): CommonConfig {
+  const production = env.NODE_ENV === "production";
+  if (production && !env.SECRETS_KEY) {
+    throw new ConfigError("SECRETS_KEY: required when NODE_ENV=production (32 random bytes, base64)");
+  }
+  return {
+    nodeEnv: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    logLevel: env.LOG_LEVEL,
+    secretsKey: env.SECRETS_KEY ?? DEVELOPMENT_SECRETS_KEY,
+    usingDevelopmentSecretsKey: !env.SECRETS_KEY,
+    allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS ?? !production,
+    deliveryTimeoutMs: env.DELIVERY_TIMEOUT_MS,
+    dataDir: path.resolve(env.DATA_DIR),
+  };
+}
+
+/**
+ * Parses `env` with an app's schema and turns the first problem into one line naming the variable, e.g.
+ * `RETRY_SCHEDULE: "5x" is not a duration`. Treats empty strings as unset, as shells often export them.
+ */
+export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: Record<string, string | undefined>): z.infer<Schema> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join(".") || "environment";
+    throw new ConfigError(`${name}: ${issue?.message ?? "invalid"}`);
+  }
+  return result.data;
+}

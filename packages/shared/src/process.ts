@@ -1,0 +1,30 @@
+import { ConfigError } from "./config/env.js";
+
+/** Loads config or stops the process with one line naming the bad variable. */
+export function configOrExit<T>(processName: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hookrelay ${processName}: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** Runs `shutdown` once on SIGTERM/SIGINT, then exits 0 (1 if shutting down failed). */
+export function onShutdownSignal(shutdown: (signal: string) => Promise<void>): void {
+  let started = false;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      if (started) return;
+      started = true;
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error) => {
+          process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
