@@ -4,8 +4,11 @@ import path from "node:path";
 
 const root = import.meta.dirname;
 
-/** @param {string} dir the workspace folder */
-export function jestConfig(dir) {
+/**
+ * @param {string} dir the workspace folder
+ * @param {{ integration?: boolean }} [options] integration suites get a migrated template database
+ */
+export function jestConfig(dir, { integration = false } = {}) {
   return {
     rootDir: dir,
     testEnvironment: "node",
@@ -27,8 +30,10 @@ export function jestConfig(dir) {
     },
     testMatch: ["**/*.test.ts"],
     testPathIgnorePatterns: ["/node_modules/", "/dist/"],
-    globalSetup: path.join(root, "tests/support/global-setup.js"),
-    globalTeardown: path.join(root, "tests/support/global-teardown.js"),
+    ...(integration && {
+      globalSetup: path.join(root, "tests/support/global-setup.js"),
+      globalTeardown: path.join(root, "tests/support/global-teardown.js"),
+    }),
     testTimeout: 30_000,
   };
 }

@@ -1,0 +1,12 @@
+import { dropDatabase, withAdminClient } from "./postgres-admin.js";
+
+export default async function globalTeardown() {
+  const run = process.env.HOOKRELAY_TEST_RUN;
+  if (!run) return;
+  await withAdminClient(async (client) => {
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [
+      `hookrelay_test_${run}_%`,
+    ]);
+    for (const { datname } of rows) await dropDatabase(client, datname);
+  });
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp, loadApiConfig } from "@hookrelay/api";
+import { createPrismaClient, type Database } from "@hookrelay/db";
+import { loadDispatcherConfig, startDeliveryWorker, WebhookHttpClient } from "@hookrelay/dispatcher";
+import { createLogger, createRedisConnection, DELIVERY_QUEUE, SecretBox } from "@hookrelay/shared";
+import { Queue, type Worker } from "bullmq";
+import { createTestDatabase } from "./database.js";
+
+export const ADMIN_KEY = "test-admin-key-0123456789";
+
+export interface Stack {
+  apiUrl: string;
+  db: Database;
+  queue: Queue;
+  /** Calls the api with a bearer key and a JSON body; returns status and parsed JSON. */
+  call: (method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: any }>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The api and one dispatcher worker in this process, against the real Redis (a unique queue prefix) and a
+ * fresh PostgreSQL database. `env` overrides the SPEC's variables, e.g. RETRY_SCHEDULE=1s,1s.
+ */
+export async function startStack(env: Record<string, string> = {}, { dispatcher = true } = {}): Promise<Stack> {
+  const database = await createTestDatabase();
+  const fullEnv = {
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    QUEUE_PREFIX: `hookrelay-test-${randomBytes(4).toString("hex")}`,
+    ADMIN_API_KEY: ADMIN_KEY,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    ...env,
+  };
+  const apiConfig = loadApiConfig(fullEnv);
+  const logger = createLogger("test", apiConfig.logLevel);
+  const db = createPrismaClient(database.url);
+  const secretBox = new SecretBox(apiConfig.secretsKey);
+
+  const producer = createRedisConnection(apiConfig.redisUrl, "producer", logger);
+  const queue = new Queue(DELIVERY_QUEUE, { connection: producer, prefix: apiConfig.queuePrefix });
+  const app = createApp({
+    config: apiConfig,
+    db,
+    deliveryQueue: queue,
+    secretBox,
+    logger,
+    adminApiKey: ADMIN_KEY,
+    pingRedis: () => producer.ping(),
+  });
+  const server: http.Server = await new Promise((resolve) => {
+    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: Worker | undefined;
+  let workerConnection: ReturnType<typeof createRedisConnection> | undefined;
+  const httpClient = new WebhookHttpClient();
+  if (dispatcher) {
+    const config = loadDispatcherConfig(fullEnv);
+    workerConnection = createRedisConnection(config.redisUrl, "worker", logger);
+    worker = startDeliveryWorker({ config, db, http: httpClient, secretBox, logger }, workerConnection);
+  }
+
+  return {
+    apiUrl,
+    db,
+    queue,
+    async call(method, path, { key, body, headers } = {}) {
+      const response = await fetch(apiUrl + path, {
+        method,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async stop() {
+      await worker?.close(true);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      producer.disconnect();
+      workerConnection?.disconnect();
+      httpClient.close();
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
