@@ -25,7 +25,9 @@ function relabelTextColumns<T>(result: T): T {
   }
   return result;
 }
-for (const proto of [pg.Client.prototype, pg.Pool.prototype] as Array<{ query: (...a: unknown[]) => unknown }>) {
+for (const proto of [pg.Client.prototype, pg.Pool.prototype] as Array<{
+  query: (...a: unknown[]) => unknown;
+}>) {
   const query = proto.query;
   proto.query = function patchedQuery(this: unknown, ...args: unknown[]) {
     const result = query.apply(this, args);
@@ -83,5 +85,6 @@ export default defineConfig({
   migrations: { path: path.join(import.meta.dirname, "migrations") },
   engine: "js",
   experimental: { adapter: true },
-  adapter: async () => new ShadowSafePrismaPg(poolConfigFromUrl(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL)),
+  adapter: async () =>
+    new ShadowSafePrismaPg(poolConfigFromUrl(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL)),
 });

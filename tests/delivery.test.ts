@@ -69,28 +69,40 @@ describe("event delivery", () => {
     expect(headers["x-webhook-attempt"]).toBe("1");
     expect(headers["x-tenant"]).toBe("acme");
     // The official Standard Webhooks library accepts the signature.
-    expect(new Webhook(webhook.secret).verify(request.body.toString("utf8"), headers as Record<string, string>)).toEqual(
-      JSON.parse(event.payload),
-    );
+    expect(
+      new Webhook(webhook.secret).verify(request.body.toString("utf8"), headers as Record<string, string>),
+    ).toEqual(JSON.parse(event.payload));
     const compat = createHmac("sha256", webhook.secret).update(request.body).digest("hex");
     expect(headers["x-webhook-signature"]).toBe(`sha256=${compat}`);
 
     const deliveryId = headers["x-webhook-delivery"] as string;
     const delivery = await eventually(async () => {
-      const found = await stack.db.delivery.findUnique({ where: { id: deliveryId }, include: { attempts: true } });
+      const found = await stack.db.delivery.findUnique({
+        where: { id: deliveryId },
+        include: { attempts: true },
+      });
       return found?.status === "succeeded" ? found : undefined;
     });
     expect(delivery.attemptCount).toBe(1);
     expect(delivery.lastStatusCode).toBe(200);
     expect(delivery.completedAt).not.toBeNull();
     expect(delivery.attempts).toHaveLength(1);
-    expect(delivery.attempts[0]).toMatchObject({ attemptNumber: 1, statusCode: 200, responseBody: "ok", error: null });
+    expect(delivery.attempts[0]).toMatchObject({
+      attemptNumber: 1,
+      statusCode: 200,
+      responseBody: "ok",
+      error: null,
+    });
     expect(delivery.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(0);
 
-    const listed = await stack.call("GET", `/v1/project/${projectId}/webhooks/${webhook.id}/deliveries`, { key: apiKey });
+    const listed = await stack.call("GET", `/v1/project/${projectId}/webhooks/${webhook.id}/deliveries`, {
+      key: apiKey,
+    });
     expect(listed.status).toBe(200);
     expect(listed.body.data[0]).toMatchObject({ id: deliveryId, status: "succeeded", attempt_count: 1 });
-    const health = await stack.call("GET", `/v1/project/${projectId}/webhooks/${webhook.id}`, { key: apiKey });
+    const health = await stack.call("GET", `/v1/project/${projectId}/webhooks/${webhook.id}`, {
+      key: apiKey,
+    });
     expect(health.body).toMatchObject({ fail_count: 0 });
     expect(health.body.last_success_at).not.toBeNull();
   });

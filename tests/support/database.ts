@@ -12,9 +12,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env.HOOKRELAY_TEST_TEMPLATE;
   if (!run || !template) throw new Error("the tests workspace's jest globalSetup did not run");
   const name = `hookrelay_test_${run}_${randomBytes(4).toString("hex")}`;
-  await withAdminClient((client) =>
-    client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`),
-  );
+  await withAdminClient((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   return {
     url: databaseUrl(name),
     drop: () => withAdminClient((client) => dropDatabase(client, name)),

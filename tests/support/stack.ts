@@ -15,7 +15,11 @@ export interface Stack {
   db: Database;
   queue: Queue;
   /** Calls the api with a bearer key and a JSON body; returns status and parsed JSON. */
-  call: (method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: any }>;
+  call: (
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; headers?: Record<string, string> },
+  ) => Promise<{ status: number; body: any }>;
   stop: () => Promise<void>;
 }
 
@@ -23,7 +27,10 @@ export interface Stack {
  * The api and one dispatcher worker in this process, against the real Redis (a unique queue prefix) and a
  * fresh PostgreSQL database. `env` overrides the SPEC's variables, e.g. RETRY_SCHEDULE=1s,1s.
  */
-export async function startStack(env: Record<string, string> = {}, { dispatcher = true } = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  { dispatcher = true } = {},
+): Promise<Stack> {
   const database = await createTestDatabase();
   const fullEnv = {
     DATABASE_URL: database.url,

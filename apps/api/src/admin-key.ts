@@ -8,7 +8,9 @@ const FILE_NAME = "admin-api-key";
  * With no ADMIN_API_KEY, the api generates one on first start and keeps it under the data folder (mode
  * 0600) so it survives restarts. `created` tells the caller to print it, once.
  */
-export async function loadOrCreateAdminKey(dataDir: string): Promise<{ key: string; created: boolean; file: string }> {
+export async function loadOrCreateAdminKey(
+  dataDir: string,
+): Promise<{ key: string; created: boolean; file: string }> {
   const file = path.join(dataDir, FILE_NAME);
   try {
     const key = (await readFile(file, "utf8")).trim();

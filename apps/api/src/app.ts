@@ -40,7 +40,9 @@ export function createApp(ctx: ApiContext): Express {
   v1.use("/project/:projectId/events", eventRoutes(ctx));
   app.use("/v1", v1);
 
-  app.use((req, _res, next) => next(new ApiError(404, "not_found", `no route for ${req.method} ${req.path}`)));
+  app.use((req, _res, next) =>
+    next(new ApiError(404, "not_found", `no route for ${req.method} ${req.path}`)),
+  );
   app.use(errorHandler);
   return app;
 }

@@ -1,4 +1,11 @@
-import { type CommonConfig, commonConfig, commonEnvShape, parseEnv, port, positiveInt } from "@hookrelay/shared";
+import {
+  type CommonConfig,
+  commonConfig,
+  commonEnvShape,
+  parseEnv,
+  port,
+  positiveInt,
+} from "@hookrelay/shared";
 import { z } from "zod";
 
 // The api's whole configuration: the SPEC's environment table, parsed once. Nothing else reads process.env.

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from "express";
-import { z } from "zod";
+import type { z } from "zod";
 
 // The SPEC's error codes. Services throw these; one handler turns them into `{error: {code, message}}`.
 export type ErrorCode =
@@ -25,7 +25,8 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
-export const unauthorized = (message = "missing or invalid API key") => new ApiError(401, "unauthorized", message);
+export const unauthorized = (message = "missing or invalid API key") =>
+  new ApiError(401, "unauthorized", message);
 export const forbidden = (message = "this key does not grant access to that project") =>
   new ApiError(403, "forbidden", message);
 export const conflict = (message: string) => new ApiError(409, "conflict", message);
@@ -46,7 +47,15 @@ export function parseOr422<Schema extends z.ZodType>(schema: Schema, input: unkn
 }
 
 // Errors from the database driver or Redis that mean "try again later", not "bug".
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "53300", "P1001"]);
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "57P01",
+  "57P03",
+  "53300",
+  "P1001",
+]);
 
 function isUnavailable(error: unknown): boolean {
   let current: unknown = error;

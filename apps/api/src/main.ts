@@ -24,7 +24,9 @@ if (!adminApiKey) {
   adminApiKey = generated.key;
   if (generated.created) {
     // Printed once, on purpose: this is how the operator learns the key. It is not logged again.
-    process.stdout.write(`\nhookrelay: generated ADMIN_API_KEY=${generated.key}\n  (kept in ${generated.file})\n\n`);
+    process.stdout.write(
+      `\nhookrelay: generated ADMIN_API_KEY=${generated.key}\n  (kept in ${generated.file})\n\n`,
+    );
   } else {
     logger.info({ file: generated.file }, "using the admin key kept in the data folder");
   }

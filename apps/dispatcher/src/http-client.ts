@@ -88,7 +88,10 @@ export class WebhookHttpClient {
       const finish = (error: string | null) => {
         if (settled) return;
         settled = true;
-        const responseBody = statusCode === null ? null : Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8");
+        const responseBody =
+          statusCode === null
+            ? null
+            : Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString("utf8");
         resolve({ statusCode, responseBody, responseHeaders, latencyMs: latency(), error });
       };
       stream.on("response", (response: http.IncomingMessage) => {

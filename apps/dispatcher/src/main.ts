@@ -1,5 +1,11 @@
 import { createPrismaClient } from "@hookrelay/db";
-import { configOrExit, createLogger, createRedisConnection, onShutdownSignal, SecretBox } from "@hookrelay/shared";
+import {
+  configOrExit,
+  createLogger,
+  createRedisConnection,
+  onShutdownSignal,
+  SecretBox,
+} from "@hookrelay/shared";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
@@ -15,7 +21,10 @@ if (config.usingDevelopmentSecretsKey) {
 const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(config.concurrency, 20) });
 const redis = createRedisConnection(config.redisUrl, "worker", logger);
 const http = new WebhookHttpClient();
-const worker = startDeliveryWorker({ config, db, http, secretBox: new SecretBox(config.secretsKey), logger }, redis);
+const worker = startDeliveryWorker(
+  { config, db, http, secretBox: new SecretBox(config.secretsKey), logger },
+  redis,
+);
 const server = startHealthServer(config.port, {
   postgres: () => db.$queryRaw`SELECT 1`,
   redis: () => redis.ping(),

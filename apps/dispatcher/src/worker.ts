@@ -44,7 +44,11 @@ export function backoffStrategy(config: DispatcherConfig) {
 /** The current secret, then the previous one while its rotation window lasts. */
 export function signingSecrets(webhook: Webhook, secretBox: SecretBox, now: Date): [string, ...string[]] {
   const secrets: [string, ...string[]] = [secretBox.decrypt(webhook.secretCiphertext)];
-  if (webhook.previousSecretCiphertext && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now) {
+  if (
+    webhook.previousSecretCiphertext &&
+    webhook.previousSecretExpiresAt &&
+    webhook.previousSecretExpiresAt > now
+  ) {
     secrets.push(secretBox.decrypt(webhook.previousSecretCiphertext));
   }
   return secrets;
@@ -64,7 +68,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
       include: { event: { select: { payload: true } }, webhook: true },
     });
     // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
-    if (!delivery || delivery.status !== "pending") return "skipped";
+    if (delivery?.status !== "pending") return "skipped";
     const { webhook } = delivery;
     if (!webhook.enabled) {
       await failDelivery(db, deliveryId, new Date());

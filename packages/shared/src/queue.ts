@@ -1,5 +1,5 @@
-import { z } from "zod";
 import type { JobsOptions } from "bullmq";
+import { z } from "zod";
 
 // The one contract between api and dispatcher: queue names and job payloads. Jobs carry ids only, never
 // payloads or secrets; the dispatcher loads the rest from PostgreSQL and validates what it dequeues.

@@ -28,6 +28,8 @@ export class SecretBox {
     }
     const decipher = createDecipheriv("aes-256-gcm", this.#key, Buffer.from(nonce, "base64"));
     decipher.setAuthTag(Buffer.from(tag, "base64"));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64")), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64")), decipher.final()]).toString(
+      "utf8",
+    );
   }
 }

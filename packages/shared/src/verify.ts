@@ -48,8 +48,10 @@ export function verifyWebhook(
     throw new WebhookVerificationError("invalid signature timestamp");
   }
   const nowSeconds = Math.floor(now / 1000);
-  if (nowSeconds - seconds > toleranceSeconds) throw new WebhookVerificationError("message timestamp too old");
-  if (seconds - nowSeconds > toleranceSeconds) throw new WebhookVerificationError("message timestamp too new");
+  if (nowSeconds - seconds > toleranceSeconds)
+    throw new WebhookVerificationError("message timestamp too old");
+  if (seconds - nowSeconds > toleranceSeconds)
+    throw new WebhookVerificationError("message timestamp too new");
 
   const offered = signatures
     .split(" ")

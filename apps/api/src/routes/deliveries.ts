@@ -20,7 +20,9 @@ export function deliveryRoutes(ctx: ApiContext): Router {
   });
   router.get("/:deliveryId/attempts", async (req, res) => {
     const { projectId, webhookId, deliveryId } = req.params as Params;
-    res.json(await listAttempts(ctx, projectId, webhookId, deliveryId, parseOr422(listQuerySchema, req.query)));
+    res.json(
+      await listAttempts(ctx, projectId, webhookId, deliveryId, parseOr422(listQuerySchema, req.query)),
+    );
   });
   return router;
 }

@@ -2,7 +2,13 @@ import { createWebhookSchema, listQuerySchema, updateWebhookSchema } from "@hook
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
 import { parseOr422 } from "../errors.js";
-import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from "../services/webhooks.js";
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhooks,
+  updateWebhook,
+} from "../services/webhooks.js";
 
 type Params = { projectId: string; webhookId: string };
 
@@ -14,14 +20,18 @@ export function webhookRoutes(ctx: ApiContext): Router {
     res.status(201).json(await createWebhook(ctx, (req.params as Params).projectId, input));
   });
   router.get("/", async (req, res) => {
-    res.json(await listWebhooks(ctx, (req.params as Params).projectId, parseOr422(listQuerySchema, req.query)));
+    res.json(
+      await listWebhooks(ctx, (req.params as Params).projectId, parseOr422(listQuerySchema, req.query)),
+    );
   });
   router.get("/:webhookId", async (req, res) => {
     res.json(await getWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId));
   });
   router.patch("/:webhookId", async (req, res) => {
     const patch = parseOr422(updateWebhookSchema, req.body ?? {});
-    res.json(await updateWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId, patch));
+    res.json(
+      await updateWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId, patch),
+    );
   });
   router.delete("/:webhookId", async (req, res) => {
     await deleteWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId);

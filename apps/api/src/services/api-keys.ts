@@ -47,7 +47,10 @@ export async function revokeApiKey(db: Database, projectId: string, keyId: strin
 /** The project a live key belongs to, or null. The lookup is by hash, so timing reveals nothing of the key. */
 export async function projectForApiKey(db: Database, apiKey: string): Promise<string | null> {
   const keyHash = hashApiKey(apiKey);
-  const row = await db.apiKey.findUnique({ where: { keyHash }, select: { projectId: true, revokedAt: true, keyHash: true } });
+  const row = await db.apiKey.findUnique({
+    where: { keyHash },
+    select: { projectId: true, revokedAt: true, keyHash: true },
+  });
   if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash))) return null;
   return row.projectId;
 }

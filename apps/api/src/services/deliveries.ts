@@ -35,7 +35,12 @@ export function presentAttempt(attempt: Attempt) {
   };
 }
 
-export async function listDeliveries(ctx: ApiContext, projectId: string, webhookId: string, query: ListQuery) {
+export async function listDeliveries(
+  ctx: ApiContext,
+  projectId: string,
+  webhookId: string,
+  query: ListQuery,
+) {
   await findWebhook(ctx, projectId, webhookId);
   return pageByKeyset(
     query,

@@ -25,10 +25,19 @@ export function serializeEnvelope(
   });
 }
 
-async function earlierResult(db: Database, projectId: string, idempotencyKey: string): Promise<IngestResult | null> {
+async function earlierResult(
+  db: Database,
+  projectId: string,
+  idempotencyKey: string,
+): Promise<IngestResult | null> {
   const event = await db.event.findUnique({
     where: { projectId_idempotencyKey: { projectId, idempotencyKey } },
-    select: { id: true, eventType: true, createdAt: true, _count: { select: { deliveries: { where: { replayOfId: null } } } } },
+    select: {
+      id: true,
+      eventType: true,
+      createdAt: true,
+      _count: { select: { deliveries: { where: { replayOfId: null } } } },
+    },
   });
   if (!event) return null;
   return {
@@ -106,7 +115,10 @@ export async function ingestEvent(
       deliveries.map((delivery) => delivery.id),
     );
   } catch (error) {
-    ctx.logger.warn({ err: error, eventId, deliveries: deliveries.length }, "enqueue failed; the outbox sweep will enqueue them");
+    ctx.logger.warn(
+      { err: error, eventId, deliveries: deliveries.length },
+      "enqueue failed; the outbox sweep will enqueue them",
+    );
   }
 
   return {

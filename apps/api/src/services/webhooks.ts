@@ -1,4 +1,4 @@
-import { type Database, Prisma, type Webhook } from "@hookrelay/db";
+import type { Prisma, Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   generateWebhookSecret,
@@ -16,7 +16,9 @@ const MASK = "********";
 
 function presentHeaders(headers: Prisma.JsonValue): Record<string, string> {
   const entries = Object.entries((headers ?? {}) as Record<string, string>);
-  return Object.fromEntries(entries.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? MASK : value]));
+  return Object.fromEntries(
+    entries.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? MASK : value]),
+  );
 }
 
 export function presentWebhook(webhook: Webhook) {

@@ -38,7 +38,10 @@ const secretsKey = z
   .transform((text) => Buffer.from(text, "base64"));
 
 /** The repository's own `.data` folder, wherever the process was started from. */
-export const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../.data");
+export const DEFAULT_DATA_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../../.data",
+);
 
 // A fixed, public key so development needs no setup; every process warns loudly when it is in use and
 // production refuses to start with it (see commonEnv's superRefine in each app).
@@ -109,8 +112,13 @@ export function commonConfig(env: CommonEnv): CommonConfig {
  * Parses `env` with an app's schema and turns the first problem into one line naming the variable, e.g.
  * `RETRY_SCHEDULE: "5x" is not a duration`. Treats empty strings as unset, as shells often export them.
  */
-export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: Record<string, string | undefined>): z.infer<Schema> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+export function parseEnv<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined>,
+): z.infer<Schema> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
   const result = schema.safeParse(present);
   if (!result.success) {
     const issue = result.error.issues[0];

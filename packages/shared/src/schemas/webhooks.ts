@@ -50,12 +50,15 @@ export const eventTypeFiltersSchema = z
 export const webhookUrlSchema = z
   .string()
   .max(2048)
-  .refine((text) => URL.canParse(text), "must be an absolute URL")
-  .refine((text) => ["http:", "https:"].includes(new URL(text).protocol), "must use http or https")
-  .refine((text) => {
-    const url = new URL(text);
-    return url.username === "" && url.password === "";
-  }, "must not contain credentials");
+  .superRefine((text, ctx) => {
+    const url = URL.parse(text);
+    if (!url) ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
+    else if (url.protocol !== "http:" && url.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: "must use http or https" });
+    } else if (url.username !== "" || url.password !== "") {
+      ctx.addIssue({ code: "custom", message: "must not contain credentials" });
+    }
+  });
 
 const webhookFields = {
   url: webhookUrlSchema,
@@ -71,6 +74,10 @@ export const createWebhookSchema = z.strictObject(webhookFields);
 export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
 
 export const updateWebhookSchema = z
-  .strictObject({ ...webhookFields, url: webhookUrlSchema.optional(), event_types: eventTypeFiltersSchema.optional() })
+  .strictObject({
+    ...webhookFields,
+    url: webhookUrlSchema.optional(),
+    event_types: eventTypeFiltersSchema.optional(),
+  })
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 export type UpdateWebhookInput = z.infer<typeof updateWebhookSchema>;
