@@ -35,8 +35,9 @@ for (const proto of [pg.Client.prototype, pg.Pool.prototype] as Array<{
   };
 }
 
-// Shim 3: the JS schema engine leaves a 10 s (sometimes 60 s) timer behind that keeps every migrate
-// command alive long after it finished. Long timers never hold the CLI process open.
+// Shim 3: the JS schema engine (`engine: "js"`, Prisma 6.19.3) leaves a 10 s (sometimes 60 s) timer behind
+// that keeps every migrate command alive long after it finished (`migrate deploy` with nothing to do took
+// 12.7 s). Long timers never hold the CLI process open; `allowExitOnIdle` below does the same for sockets.
 const setTimeoutOriginal = globalThis.setTimeout;
 globalThis.setTimeout = ((handler: () => void, ms?: number, ...rest: unknown[]) => {
   const timer = setTimeoutOriginal(handler, ms, ...rest);
@@ -44,9 +45,10 @@ globalThis.setTimeout = ((handler: () => void, ms?: number, ...rest: unknown[]) 
   return timer;
 }) as typeof setTimeout;
 
-// Shim 2: the stock connectToShadowDb spreads `{...config, database}`, but a connectionString overrides
-// `database` (so `migrate dev` migrated the main database), and it drops the shadow database while its
-// pool is still open. Use discrete connection fields, close the pool first, then drop with FORCE.
+// Shim 2: @prisma/adapter-pg 6.19's PrismaPg.connectToShadowDb spreads `{...config, database}`, but a
+// connectionString overrides `database` (so the shadow replay migrated the main database: "relation
+// already exists"), and it drops the shadow database while its pool is still open ("being accessed by
+// other users", as in prisma/orm#22845). Use discrete connection fields, close the pool, then DROP … FORCE.
 function poolConfigFromUrl(url: string): pg.PoolConfig {
   const parsed = new URL(url);
   return {
