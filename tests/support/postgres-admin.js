@@ -1,32 +1,24 @@
-// Plain-JS helpers shared by jest's global setup/teardown and the test database helper.
-import pg from "pg";
+// Plain-JS helpers shared by jest's global setup/teardown (which cannot load TypeScript) and the tests.
+import { databaseUrlFor, withServerConnection } from "@hookrelay/db";
 
-export const BASE_DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/hookrelay";
+const BASE_DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/hookrelay";
 
 /** @param {string} name */
 export function databaseUrl(name) {
-  const url = new URL(BASE_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return databaseUrlFor(BASE_DATABASE_URL, name);
 }
 
 /**
  * @template T
- * @param {(client: pg.Client) => Promise<T>} work
+ * @param {(client: import("pg").Client) => Promise<T>} work
  * @returns {Promise<T>}
  */
-export async function withAdminClient(work) {
-  const client = new pg.Client({ connectionString: databaseUrl("postgres") });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+export function withAdminClient(work) {
+  return withServerConnection(BASE_DATABASE_URL, work);
 }
 
 /**
- * @param {pg.Client} client
+ * @param {import("pg").Client} client
  * @param {string} name
  */
 export async function dropDatabase(client, name) {

@@ -1,7 +1,6 @@
 import { createPrismaClient } from "@hookrelay/db";
 import {
-  configOrExit,
-  createLogger,
+  bootProcess,
   createRedisConnection,
   DELIVERY_QUEUE,
   onShutdownSignal,
@@ -12,11 +11,7 @@ import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
 
-const config = configOrExit("api", () => loadApiConfig(process.env));
-const logger = createLogger("api", config.logLevel);
-if (config.usingDevelopmentSecretsKey) {
-  logger.warn("SECRETS_KEY is not set: webhook secrets are encrypted with a public development key");
-}
+const { config, logger } = bootProcess("api", () => loadApiConfig(process.env));
 
 let adminApiKey = config.adminApiKey;
 if (!adminApiKey) {

@@ -1,21 +1,11 @@
 import { createPrismaClient } from "@hookrelay/db";
-import {
-  configOrExit,
-  createLogger,
-  createRedisConnection,
-  onShutdownSignal,
-  SecretBox,
-} from "@hookrelay/shared";
+import { bootProcess, createRedisConnection, onShutdownSignal, SecretBox } from "@hookrelay/shared";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
 import { WebhookHttpClient } from "./http-client.js";
 
-const config = configOrExit("dispatcher", () => loadDispatcherConfig(process.env));
-const logger = createLogger("dispatcher", config.logLevel);
-if (config.usingDevelopmentSecretsKey) {
-  logger.warn("SECRETS_KEY is not set: webhook secrets are decrypted with a public development key");
-}
+const { config, logger } = bootProcess("dispatcher", () => loadDispatcherConfig(process.env));
 
 // More connections than concurrency buys nothing: each job holds one only briefly.
 const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(config.concurrency, 20) });

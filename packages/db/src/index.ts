@@ -1,5 +1,5 @@
 export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
-export { ensureDatabase } from "./ensure-database.js";
+export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export type { ApiKey, Attempt, Delivery, Event, Project, Webhook } from "./generated/prisma/client.js";
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";

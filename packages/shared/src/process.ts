@@ -1,4 +1,5 @@
 import { ConfigError } from "./config/env.js";
+import { createLogger, type Logger } from "./logger.js";
 
 /** Loads config or stops the process with one line naming the bad variable. */
 export function configOrExit<T>(processName: string, load: () => T): T {
@@ -27,4 +28,20 @@ export function onShutdownSignal(shutdown: (signal: string) => Promise<void>): v
       );
     });
   }
+}
+
+/**
+ * The start of every hookrelay process: its config (or one line and exit 1), its logger, and the loud
+ * warning when webhook secrets are protected only by the public development key.
+ */
+export function bootProcess<Config extends { logLevel: string; usingDevelopmentSecretsKey: boolean }>(
+  processName: string,
+  load: () => Config,
+): { config: Config; logger: Logger } {
+  const config = configOrExit(processName, load);
+  const logger = createLogger(processName, config.logLevel);
+  if (config.usingDevelopmentSecretsKey) {
+    logger.warn("SECRETS_KEY is not set: webhook secrets are encrypted with a public development key");
+  }
+  return { config, logger };
 }

@@ -11,23 +11,20 @@ const booleanText = z
   .enum(["true", "false", "1", "0"], { message: "must be true or false" })
   .transform((text) => text === "true" || text === "1");
 
-export const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+/** A string variable turned into a value by `parse`, whose thrown message becomes the config error. */
+function parsedBy<T>(parse: (text: string) => T) {
+  return z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
 
-export const durationList = z.string().transform((text, ctx) => {
-  try {
-    return parseDurationList(text);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+export const duration = parsedBy(parseDuration);
+export const durationList = parsedBy(parseDurationList);
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
