@@ -1,0 +1,90 @@
+import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { freePort, type RunningProcess, startApp } from "./support/processes.js";
+import { eventually } from "./support/receiver.js";
+
+// The built entry points as an operator runs them: configuration errors, health, readiness, SIGTERM.
+describe("api and dispatcher processes", () => {
+  let database: TestDatabase;
+  const running: RunningProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const one of running) if (one.child.exitCode === null) one.child.kill("SIGKILL");
+    await database?.drop();
+  });
+
+  it.each([
+    ["api", { PORT: "not-a-port" }, /^hookrelay api: invalid configuration: PORT: /],
+    ["api", { DATABASE_URL: "mysql://x" }, /^hookrelay api: invalid configuration: DATABASE_URL: /],
+    ["api", { NODE_ENV: "production", ADMIN_API_KEY: "x".repeat(20) }, /: SECRETS_KEY: required/],
+    [
+      "dispatcher",
+      { RETRY_SCHEDULE: "5x" },
+      /^hookrelay dispatcher: invalid configuration: RETRY_SCHEDULE: "5x"/,
+    ],
+    [
+      "dispatcher",
+      { DELIVERY_TIMEOUT_MS: "-5" },
+      /^hookrelay dispatcher: invalid configuration: DELIVERY_TIMEOUT_MS: /,
+    ],
+  ] as const)("%s stops at start with one line naming the bad variable (%j)", async (name, env, line) => {
+    const app = startApp(name, env);
+    expect(await app.exited).toBe(1);
+    const lines = app.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+  });
+
+  it("both serve /healthz and /readyz, and exit 0 on SIGTERM", async () => {
+    const [apiPort, dispatcherPort] = [await freePort(), await freePort()];
+    const env = {
+      DATABASE_URL: database.url,
+      QUEUE_PREFIX: `hookrelay-proc-${apiPort}`,
+      ADMIN_API_KEY: "process-test-admin-key",
+      LOG_LEVEL: "warn",
+    };
+    const api = startApp("api", { ...env, PORT: String(apiPort) });
+    const dispatcher = startApp("dispatcher", { ...env, DISPATCHER_PORT: String(dispatcherPort) });
+    running.push(api, dispatcher);
+
+    for (const port of [apiPort, dispatcherPort]) {
+      const ready = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return response?.status === 200 ? response.json() : undefined;
+      });
+      expect(ready).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toEqual({ status: "ok" });
+    }
+    // The development-key warning is loud, and no secret shows in the output.
+    expect(api.output()).toContain("SECRETS_KEY is not set");
+    expect(api.output()).not.toContain("process-test-admin-key");
+
+    api.child.kill("SIGTERM");
+    dispatcher.child.kill("SIGTERM");
+    expect(await api.exited).toBe(0);
+    expect(await dispatcher.exited).toBe(0);
+  });
+
+  it("answers 503 on /readyz while PostgreSQL is unreachable", async () => {
+    const port = await freePort();
+    const api = startApp("api", {
+      PORT: String(port),
+      DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nothing",
+      ADMIN_API_KEY: "process-test-admin-key",
+      LOG_LEVEL: "silent",
+    });
+    running.push(api);
+    const response = await eventually(() => fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      status: "unavailable",
+      checks: { postgres: "unavailable", redis: "ok" },
+    });
+    api.child.kill("SIGTERM");
+    expect(await api.exited).toBe(0);
+  });
+});
