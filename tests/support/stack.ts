@@ -4,7 +4,13 @@ import type { AddressInfo } from "node:net";
 import { createApp, loadApiConfig } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
 import { loadDispatcherConfig, startDeliveryWorker, WebhookHttpClient } from "@hookrelay/dispatcher";
-import { createLogger, createRedisConnection, DELIVERY_QUEUE, SecretBox } from "@hookrelay/shared";
+import {
+  createLogger,
+  createRedisConnection,
+  DELIVERY_QUEUE,
+  type Resolver,
+  SecretBox,
+} from "@hookrelay/shared";
 import { Queue, type Worker } from "bullmq";
 import { createTestDatabase } from "./database.js";
 
@@ -27,9 +33,16 @@ export interface Stack {
  * The api and one dispatcher worker in this process, against the real Redis (a unique queue prefix) and a
  * fresh PostgreSQL database. `env` overrides the SPEC's variables, e.g. RETRY_SCHEDULE=1s,1s.
  */
+export interface StackOptions {
+  /** false: the api only, no worker. */
+  dispatcher?: boolean;
+  /** The dispatcher's DNS (to simulate rebinding). */
+  resolve?: Resolver;
+}
+
 export async function startStack(
   env: Record<string, string> = {},
-  { dispatcher = true } = {},
+  { dispatcher = true, resolve }: StackOptions = {},
 ): Promise<Stack> {
   const database = await createTestDatabase();
   const fullEnv = {
@@ -63,9 +76,10 @@ export async function startStack(
 
   let worker: Worker | undefined;
   let workerConnection: ReturnType<typeof createRedisConnection> | undefined;
-  const httpClient = new WebhookHttpClient();
+  let httpClient: WebhookHttpClient | undefined;
   if (dispatcher) {
     const config = loadDispatcherConfig(fullEnv);
+    httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
     workerConnection = createRedisConnection(config.redisUrl, "worker", logger);
     worker = startDeliveryWorker({ config, db, http: httpClient, secretBox, logger }, workerConnection);
   }
@@ -95,7 +109,7 @@ export async function startStack(
       await queue.close();
       producer.disconnect();
       workerConnection?.disconnect();
-      httpClient.close();
+      httpClient?.close();
       await db.$disconnect();
       await database.drop();
     },

@@ -1,5 +1,7 @@
 import http from "node:http";
 import https from "node:https";
+import net, { type LookupFunction } from "node:net";
+import { isBlockedAddress, type Resolver, systemResolver, targetHost } from "@hookrelay/shared";
 import got, { type Got, RequestError } from "got";
 
 export const RESPONSE_BODY_LIMIT = 1024;
@@ -23,6 +25,7 @@ export interface WebhookResponse {
 
 // got's error codes, named the way the SPEC names failures.
 const ERROR_NAMES: Record<string, string> = {
+  EBLOCKEDADDRESS: "blocked_address",
   ETIMEDOUT: "timeout",
   ECONNREFUSED: "connection_refused",
   ECONNRESET: "connection_reset",
@@ -49,6 +52,48 @@ function firstValues(headers: http.IncomingHttpHeaders): Record<string, string> 
   );
 }
 
+const BLOCKED = "EBLOCKEDADDRESS";
+
+function blockedAddressError(hostname: string): Error {
+  return Object.assign(new Error(`${hostname} resolves to a blocked address`), { code: BLOCKED });
+}
+
+/**
+ * DNS for outgoing webhooks: the dispatcher resolves the name itself and refuses the connection when any
+ * answer is a blocked address, so a name that was public at create time cannot be rebound to an internal
+ * one. The socket connects only to an address returned (and checked) here.
+ */
+export function guardedLookup(resolve: Resolver, allowPrivateTargets: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (answers) => {
+        const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
+        const usable = wanted ? answers.filter((answer) => answer.family === wanted) : answers;
+        if (!allowPrivateTargets && answers.some((answer) => isBlockedAddress(answer.address))) {
+          return callback(blockedAddressError(hostname), "", 0);
+        }
+        const [first] = usable;
+        if (!first) {
+          return callback(
+            Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }),
+            "",
+            0,
+          );
+        }
+        if (options.all) return (callback as unknown as (e: null, all: typeof usable) => void)(null, usable);
+        callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, "", 0),
+    );
+  };
+}
+
+export interface WebhookHttpClientOptions {
+  allowPrivateTargets: boolean;
+  /** DNS resolution; tests inject their own to simulate rebinding. */
+  resolve?: Resolver;
+}
+
 /**
  * The one HTTP client that sends webhooks: got with keep-alive agents, no got retries (the queue retries),
  * never following redirects (a 3xx is a failed attempt), a hard per-attempt timeout, and only the first
@@ -61,8 +106,12 @@ export class WebhookHttpClient {
     https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
   };
 
-  constructor() {
+  readonly #allowPrivateTargets: boolean;
+
+  constructor({ allowPrivateTargets, resolve = systemResolver }: WebhookHttpClientOptions) {
+    this.#allowPrivateTargets = allowPrivateTargets;
     this.#got = got.extend({
+      dnsLookup: guardedLookup(resolve, allowPrivateTargets),
       agent: this.#agents,
       followRedirect: false,
       retry: { limit: 0 },
@@ -74,6 +123,17 @@ export class WebhookHttpClient {
   send(request: WebhookRequest): Promise<WebhookResponse> {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
+    // An IP literal never reaches the lookup above, so it is checked here.
+    const host = targetHost(new URL(request.url));
+    if (!this.#allowPrivateTargets && net.isIP(host) && isBlockedAddress(host)) {
+      return Promise.resolve({
+        statusCode: null,
+        responseBody: null,
+        responseHeaders: null,
+        latencyMs: latency(),
+        error: "blocked_address",
+      });
+    }
     return new Promise((resolve) => {
       const stream = this.#got.stream.post(request.url, {
         body: request.body,

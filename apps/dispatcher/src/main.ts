@@ -10,7 +10,7 @@ const { config, logger } = bootProcess("dispatcher", () => loadDispatcherConfig(
 // More connections than concurrency buys nothing: each job holds one only briefly.
 const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(config.concurrency, 20) });
 const redis = createRedisConnection(config.redisUrl, "worker", logger);
-const http = new WebhookHttpClient();
+const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
 const worker = startDeliveryWorker(
   { config, db, http, secretBox: new SecretBox(config.secretsKey), logger },
   redis,

@@ -1,3 +1,4 @@
+export * from "./addresses.js";
 export * from "./config/defaults.js";
 export * from "./config/env.js";
 export * from "./duration.js";

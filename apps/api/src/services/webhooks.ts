@@ -1,6 +1,7 @@
 import type { Prisma, Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
+  checkWebhookTarget,
   generateWebhookSecret,
   type ListQuery,
   newId,
@@ -41,16 +42,18 @@ export function presentWebhook(webhook: Webhook) {
   };
 }
 
-function checkUrlPolicy(ctx: ApiContext, url: string): void {
-  if (ctx.config.nodeEnv === "production" && new URL(url).protocol !== "https:") {
-    throw new ApiError(422, "validation_error", "url: must use https in production", [
-      { path: "url", message: "must use https in production" },
-    ]);
-  }
+/** SSRF guard at create/update; the dispatcher checks again at connect time. */
+async function checkTarget(ctx: ApiContext, url: string): Promise<void> {
+  const reason = await checkWebhookTarget(url, {
+    requireHttps: ctx.config.nodeEnv === "production",
+    allowPrivateTargets: ctx.config.allowPrivateTargets,
+  });
+  if (reason)
+    throw new ApiError(422, "validation_error", `url: ${reason}`, [{ path: "url", message: reason }]);
 }
 
 export async function createWebhook(ctx: ApiContext, projectId: string, input: CreateWebhookInput) {
-  checkUrlPolicy(ctx, input.url);
+  await checkTarget(ctx, input.url);
   const secret = generateWebhookSecret();
   const webhook = await ctx.db.$transaction(async (tx) => {
     // Lock the project row so concurrent creates cannot slip past the per-project limit together.
@@ -105,7 +108,7 @@ export async function updateWebhook(
   patch: UpdateWebhookInput,
 ) {
   const current = await findWebhook(ctx, projectId, webhookId);
-  if (patch.url !== undefined) checkUrlPolicy(ctx, patch.url);
+  if (patch.url !== undefined) await checkTarget(ctx, patch.url);
   const data: Prisma.WebhookUpdateInput = {};
   if (patch.url !== undefined) data.url = patch.url;
   if (patch.event_types !== undefined) data.eventTypes = patch.event_types;
