@@ -3,7 +3,13 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, loadApiConfig } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
-import { loadDispatcherConfig, startDeliveryWorker, WebhookHttpClient } from "@hookrelay/dispatcher";
+import {
+  EndpointRateLimiter,
+  loadDispatcherConfig,
+  scheduleOutboxSweep,
+  startDeliveryWorker,
+  WebhookHttpClient,
+} from "@hookrelay/dispatcher";
 import {
   createLogger,
   createRedisConnection,
@@ -77,11 +83,20 @@ export async function startStack(
   let worker: Worker | undefined;
   let workerConnection: ReturnType<typeof createRedisConnection> | undefined;
   let httpClient: WebhookHttpClient | undefined;
+  let stopSweep: (() => Promise<void>) | undefined;
   if (dispatcher) {
     const config = loadDispatcherConfig(fullEnv);
     httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
     workerConnection = createRedisConnection(config.redisUrl, "worker", logger);
-    worker = startDeliveryWorker({ config, db, http: httpClient, secretBox, logger }, workerConnection);
+    const rateLimiter = new EndpointRateLimiter(workerConnection, config.queuePrefix);
+    worker = startDeliveryWorker(
+      { config, db, http: httpClient, secretBox, logger, rateLimiter },
+      workerConnection,
+    );
+    stopSweep = scheduleOutboxSweep(
+      { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
+      config.outboxSweepIntervalMs,
+    );
   }
 
   return {
@@ -102,6 +117,7 @@ export async function startStack(
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
     async stop() {
+      await stopSweep?.();
       await worker?.close(true);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -18,6 +18,9 @@ export const dispatcherEnvSchema = z.object({
   RETRY_SCHEDULE: durationList.prefault(DEFAULT_RETRY_SCHEDULE),
   RETRY_MAX_AGE: duration.prefault("14d"),
   DISPATCHER_CONCURRENCY: positiveInt(100),
+  AUTO_DISABLE_AFTER: duration.prefault("5d"),
+  OUTBOX_SWEEP_INTERVAL: duration.prefault("5s"),
+  STALLED_JOB_TIMEOUT: duration.prefault("30s"),
 });
 
 export interface DispatcherConfig extends CommonConfig {
@@ -26,6 +29,12 @@ export interface DispatcherConfig extends CommonConfig {
   retrySchedule: number[];
   retryMaxAgeMs: number;
   concurrency: number;
+  /** A webhook whose attempts have all failed for this long is disabled (`auto_failing`). */
+  autoDisableAfterMs: number;
+  /** How often the outbox sweep looks for deliveries that never reached the queue. */
+  outboxSweepIntervalMs: number;
+  /** How soon a job whose dispatcher died is taken over by another (BullMQ lock + stalled check). */
+  stalledJobTimeoutMs: number;
 }
 
 export function loadDispatcherConfig(env: Record<string, string | undefined>): DispatcherConfig {
@@ -36,5 +45,8 @@ export function loadDispatcherConfig(env: Record<string, string | undefined>): D
     retrySchedule: parsed.RETRY_SCHEDULE,
     retryMaxAgeMs: parsed.RETRY_MAX_AGE,
     concurrency: parsed.DISPATCHER_CONCURRENCY,
+    autoDisableAfterMs: parsed.AUTO_DISABLE_AFTER,
+    outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL,
+    stalledJobTimeoutMs: parsed.STALLED_JOB_TIMEOUT,
   };
 }

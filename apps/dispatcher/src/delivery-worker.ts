@@ -10,13 +10,16 @@ export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): 
     prefix: ctx.config.queuePrefix,
     concurrency: ctx.config.concurrency,
     settings: { backoffStrategy: backoffStrategy(ctx.config) },
-    // A job whose dispatcher died is picked up again by another; allow that several times before BullMQ
-    // would give up on it, so a crash loop cannot strand a delivery as `pending`.
+    // A dispatcher that dies (SIGKILL, OOM, lost host) stops renewing its job locks; after this long
+    // another dispatcher's stalled-job check takes the jobs over.
+    lockDuration: ctx.config.stalledJobTimeoutMs,
+    stalledInterval: ctx.config.stalledJobTimeoutMs,
+    // Allow that many times before BullMQ would fail the job, so a crash loop cannot strand a delivery.
     maxStalledCount: 10,
   });
   worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "worker error"));
   worker.on("failed", (job, error) => {
-    if (error instanceof RetryLater) return;
+    if (error instanceof RetryLater || error.name === "UnrecoverableError") return;
     ctx.logger.warn({ deliveryId: job?.id, err: error.message }, "delivery job failed");
   });
   return worker;

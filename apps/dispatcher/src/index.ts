@@ -1,6 +1,8 @@
 export { type DispatcherConfig, dispatcherEnvSchema, loadDispatcherConfig } from "./config.js";
 export { startDeliveryWorker } from "./delivery-worker.js";
 export { startHealthServer } from "./health-server.js";
-export { WebhookHttpClient } from "./http-client.js";
-export { retriesExhausted, retryDelay } from "./schedule.js";
-export { createDeliveryProcessor, type DispatcherContext, RetryLater } from "./worker.js";
+export { guardedLookup, WebhookHttpClient } from "./http-client.js";
+export { EndpointRateLimiter } from "./rate-limiter.js";
+export { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
+export { scheduleOutboxSweep, sweepOutbox } from "./sweeps/outbox.js";
+export { createDeliveryProcessor, type DispatcherContext, decideOutcome, RetryLater } from "./worker.js";

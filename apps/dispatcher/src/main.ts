@@ -1,9 +1,18 @@
 import { createPrismaClient } from "@hookrelay/db";
-import { bootProcess, createRedisConnection, onShutdownSignal, SecretBox } from "@hookrelay/shared";
+import {
+  bootProcess,
+  createRedisConnection,
+  DELIVERY_QUEUE,
+  onShutdownSignal,
+  SecretBox,
+} from "@hookrelay/shared";
+import { Queue } from "bullmq";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
 import { WebhookHttpClient } from "./http-client.js";
+import { EndpointRateLimiter } from "./rate-limiter.js";
+import { scheduleOutboxSweep } from "./sweeps/outbox.js";
 
 const { config, logger } = bootProcess("dispatcher", () => loadDispatcherConfig(process.env));
 
@@ -12,8 +21,21 @@ const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(con
 const redis = createRedisConnection(config.redisUrl, "worker", logger);
 const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
 const worker = startDeliveryWorker(
-  { config, db, http, secretBox: new SecretBox(config.secretsKey), logger },
+  {
+    config,
+    db,
+    http,
+    secretBox: new SecretBox(config.secretsKey),
+    logger,
+    rateLimiter: new EndpointRateLimiter(redis, config.queuePrefix),
+  },
   redis,
+);
+const queue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
+queue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+const stopSweep = scheduleOutboxSweep(
+  { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
+  config.outboxSweepIntervalMs,
 );
 const server = startHealthServer(config.port, {
   postgres: () => db.$queryRaw`SELECT 1`,
@@ -24,7 +46,8 @@ logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher 
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
-  await worker.close();
+  await Promise.all([worker.close(), stopSweep()]);
+  await queue.close();
   server.close();
   http.close();
   redis.disconnect();

@@ -2,10 +2,12 @@ import type { Database } from "@hookrelay/db";
 import { newId } from "@hookrelay/shared";
 import type { WebhookResponse } from "./http-client.js";
 
+export type DisabledReason = "gone_410" | "auto_failing";
+
 export type Outcome =
   | { status: "succeeded" }
   | { status: "retry"; nextAttemptAt: Date }
-  | { status: "failed" };
+  | { status: "failed"; disableWebhook?: DisabledReason };
 
 export interface AttemptRecord {
   deliveryId: string;
@@ -14,15 +16,20 @@ export interface AttemptRecord {
   response: WebhookResponse;
   outcome: Outcome;
   at: Date;
+  /** The webhook's failure streak start before this attempt (null: it was healthy). */
+  failingSince: Date | null;
 }
 
 /**
- * Writes the attempt, the delivery's new state and the webhook's health in one transaction. The job
- * completes (or is retried) only after this resolves, so no acknowledged attempt is ever unrecorded.
+ * Writes the attempt, the delivery's new state and the webhook's health in one transaction; when the
+ * attempt disables the webhook (410 Gone, or failing for AUTO_DISABLE_AFTER) its pending deliveries end as
+ * failed in the same transaction. The job completes (or is retried) only after this resolves, so no
+ * acknowledged attempt is ever unrecorded.
  */
 export async function recordAttempt(db: Database, record: AttemptRecord): Promise<void> {
   const { response, outcome, at } = record;
   const succeeded = outcome.status === "succeeded";
+  const disable = outcome.status === "failed" ? outcome.disableWebhook : undefined;
   await db.$transaction([
     db.attempt.create({
       data: {
@@ -50,10 +57,23 @@ export async function recordAttempt(db: Database, record: AttemptRecord): Promis
     db.webhook.update({
       where: { id: record.webhookId },
       data: succeeded
-        ? { failCount: 0, lastSuccessAt: at }
-        : { failCount: { increment: 1 }, lastFailureAt: at },
+        ? { failCount: 0, lastSuccessAt: at, failingSince: null }
+        : {
+            failCount: { increment: 1 },
+            lastFailureAt: at,
+            failingSince: record.failingSince ?? at,
+            ...(disable && { enabled: false, disabledReason: disable }),
+          },
     }),
+    ...(disable ? [failPendingDeliveries(db, record.webhookId, at)] : []),
   ]);
+}
+
+function failPendingDeliveries(db: Database, webhookId: string, at: Date) {
+  return db.delivery.updateMany({
+    where: { webhookId, status: "pending" },
+    data: { status: "failed", nextAttemptAt: null, completedAt: at },
+  });
 }
 
 /** Ends a delivery without an attempt (its webhook was disabled meanwhile). */

@@ -7,11 +7,12 @@ import {
   signatureHeaders,
   USER_AGENT,
 } from "@hookrelay/shared";
-import { type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { DispatcherConfig } from "./config.js";
 import type { WebhookHttpClient, WebhookResponse } from "./http-client.js";
+import type { EndpointRateLimiter } from "./rate-limiter.js";
 import { failDelivery, type Outcome, recordAttempt } from "./record.js";
-import { retriesExhausted, retryDelay } from "./schedule.js";
+import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 
 export interface DispatcherContext {
   config: DispatcherConfig;
@@ -19,6 +20,7 @@ export interface DispatcherContext {
   http: WebhookHttpClient;
   secretBox: SecretBox;
   logger: Logger;
+  rateLimiter: EndpointRateLimiter;
 }
 
 /** Thrown to make BullMQ retry; carries the delay the worker chose (and recorded as next_attempt_at). */
@@ -58,33 +60,71 @@ function isSuccess(response: WebhookResponse): boolean {
   return response.statusCode !== null && response.statusCode >= 200 && response.statusCode < 300;
 }
 
+/** What follows a finished attempt: success, a retry (and when), or the end of the delivery. */
+export function decideOutcome(
+  config: DispatcherConfig,
+  response: WebhookResponse,
+  context: { attemptNumber: number; firstAttemptAt: Date; failingSince: Date | null; now: Date },
+): { outcome: Outcome; delayMs: number } {
+  if (isSuccess(response)) return { outcome: { status: "succeeded" }, delayMs: 0 };
+  if (response.statusCode === 410)
+    return { outcome: { status: "failed", disableWebhook: "gone_410" }, delayMs: 0 };
+  const failingSince = context.failingSince ?? context.now;
+  if (context.now.getTime() - failingSince.getTime() >= config.autoDisableAfterMs) {
+    return { outcome: { status: "failed", disableWebhook: "auto_failing" }, delayMs: 0 };
+  }
+  const longest = Math.max(...config.retrySchedule);
+  const delayMs =
+    retryAfterDelay(
+      response.statusCode,
+      response.responseHeaders?.["retry-after"],
+      longest,
+      context.now.getTime(),
+    ) ?? retryDelay(config.retrySchedule, context.attemptNumber);
+  const nextAttemptAt = new Date(context.now.getTime() + delayMs);
+  if (retriesExhausted(context.firstAttemptAt, nextAttemptAt, config.retryMaxAgeMs)) {
+    return { outcome: { status: "failed" }, delayMs: 0 };
+  }
+  return { outcome: { status: "retry", nextAttemptAt }, delayMs };
+}
+
 /** The BullMQ processor: one delivery attempt per job run. */
 export function createDeliveryProcessor(ctx: DispatcherContext) {
   const { config, db } = ctx;
-  return async (job: Job): Promise<string> => {
-    const { deliveryId } = deliverJobSchema.parse(job.data);
+  return async (job: Job, token?: string): Promise<string> => {
+    const data = deliverJobSchema.parse(job.data);
     const delivery = await db.delivery.findUnique({
-      where: { id: deliveryId },
+      where: { id: data.deliveryId },
       include: { event: { select: { payload: true } }, webhook: true },
     });
     // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
     if (delivery?.status !== "pending") return "skipped";
     const { webhook } = delivery;
     if (!webhook.enabled) {
-      await failDelivery(db, deliveryId, new Date());
+      await failDelivery(db, delivery.id, new Date());
       return "webhook_disabled";
+    }
+
+    // Per-endpoint rate limit: wait for a reserved slot. Moving the job to delayed is not an attempt.
+    const reservedForThisTry = data.slotAt !== undefined && data.slotForAttempt === job.attemptsMade;
+    if (webhook.rateLimitPerSecond && !reservedForThisTry) {
+      const slotAt = await ctx.rateLimiter.reserve(webhook.id, webhook.rateLimitPerSecond);
+      if (slotAt > Date.now() + 5) {
+        await job.updateData({ ...data, slotAt, slotForAttempt: job.attemptsMade });
+        await job.moveToDelayed(slotAt, token);
+        throw new DelayedError();
+      }
     }
 
     const attemptNumber = delivery.attemptCount + 1;
     const startedAt = new Date();
     const body = delivery.event.payload;
-    const customHeaders = (webhook.headers ?? {}) as Record<string, string>;
     const response = await ctx.http.send({
       url: webhook.url,
       body,
       timeoutMs: config.deliveryTimeoutMs,
       headers: {
-        ...customHeaders,
+        ...(webhook.headers as Record<string, string>),
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         ...signatureHeaders(
@@ -99,28 +139,27 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
       },
     });
 
-    let outcome: Outcome;
-    let delayMs = 0;
-    if (isSuccess(response)) {
-      outcome = { status: "succeeded" };
-    } else {
-      delayMs = retryDelay(config.retrySchedule, attemptNumber);
-      const nextAttemptAt = new Date(Date.now() + delayMs);
-      outcome = retriesExhausted(delivery.createdAt, nextAttemptAt, config.retryMaxAgeMs)
-        ? { status: "failed" }
-        : { status: "retry", nextAttemptAt };
-    }
+    const { outcome, delayMs } = decideOutcome(config, response, {
+      attemptNumber,
+      firstAttemptAt: delivery.createdAt,
+      failingSince: webhook.failingSince,
+      now: new Date(),
+    });
     await recordAttempt(db, {
-      deliveryId,
+      deliveryId: delivery.id,
       webhookId: webhook.id,
       attemptNumber,
       response,
       outcome,
       at: startedAt,
+      failingSince: webhook.failingSince,
     });
+    if (outcome.status === "failed" && outcome.disableWebhook) {
+      ctx.logger.warn({ webhookId: webhook.id, reason: outcome.disableWebhook }, "webhook disabled");
+    }
 
     if (outcome.status === "retry") throw new RetryLater(delayMs);
-    if (outcome.status === "failed") throw new UnrecoverableError("retries exhausted (RETRY_MAX_AGE)");
+    if (outcome.status === "failed") throw new UnrecoverableError("delivery failed for good");
     return "succeeded";
   };
 }

@@ -6,7 +6,12 @@ import { z } from "zod";
 export const DELIVERY_QUEUE = "deliveries";
 export const DELIVER_JOB = "deliver";
 
-export const deliverJobSchema = z.object({ deliveryId: z.string().min(1).max(64) });
+export const deliverJobSchema = z.object({
+  deliveryId: z.string().min(1).max(64),
+  /** Set by the dispatcher's per-endpoint rate limiter: the slot reserved for try number `slotForAttempt`. */
+  slotAt: z.number().optional(),
+  slotForAttempt: z.number().int().optional(),
+});
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 
 /** Custom backoff type name: the dispatcher's backoffStrategy computes each delay from RETRY_SCHEDULE. */
