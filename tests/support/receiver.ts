@@ -11,6 +11,8 @@ export interface ReceivedRequest {
 
 export interface Reply {
   status: number;
+  /** Wait this long before answering. */
+  delayMs?: number;
   body?: string;
   headers?: Record<string, string>;
 }
@@ -54,9 +56,14 @@ export class TestReceiver {
       };
       const index = this.requests.push(request) - 1;
       const reply = this.reply(request, index);
-      res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers });
-      res.end(reply.body ?? "");
       for (const wake of this.#waiters.splice(0)) wake();
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers });
+        res.end(reply.body ?? "");
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
+      else answer();
     });
   }
 

@@ -44,11 +44,13 @@ export interface StackOptions {
   dispatcher?: boolean;
   /** The dispatcher's DNS (to simulate rebinding). */
   resolve?: Resolver;
+  /** Variables for the api only (e.g. a dead REDIS_URL). */
+  apiEnv?: Record<string, string>;
 }
 
 export async function startStack(
   env: Record<string, string> = {},
-  { dispatcher = true, resolve }: StackOptions = {},
+  { dispatcher = true, resolve, apiEnv = {} }: StackOptions = {},
 ): Promise<Stack> {
   const database = await createTestDatabase();
   const fullEnv = {
@@ -59,7 +61,7 @@ export async function startStack(
     LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
     ...env,
   };
-  const apiConfig = loadApiConfig(fullEnv);
+  const apiConfig = loadApiConfig({ ...fullEnv, ...apiEnv });
   const logger = createLogger("test", apiConfig.logLevel);
   const db = createPrismaClient(database.url);
   const secretBox = new SecretBox(apiConfig.secretsKey);
@@ -84,6 +86,7 @@ export async function startStack(
   let workerConnection: ReturnType<typeof createRedisConnection> | undefined;
   let httpClient: WebhookHttpClient | undefined;
   let stopSweep: (() => Promise<void>) | undefined;
+  let sweepQueue: Queue | undefined;
   if (dispatcher) {
     const config = loadDispatcherConfig(fullEnv);
     httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
@@ -119,6 +122,8 @@ export async function startStack(
     async stop() {
       await stopSweep?.();
       await worker?.close(true);
+      await sweepQueue?.obliterate({ force: true }).catch(() => undefined);
+      await sweepQueue?.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await queue.obliterate({ force: true }).catch(() => undefined);

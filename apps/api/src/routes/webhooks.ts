@@ -7,6 +7,7 @@ import {
   deleteWebhook,
   getWebhook,
   listWebhooks,
+  rotateWebhookSecret,
   updateWebhook,
 } from "../services/webhooks.js";
 
@@ -32,6 +33,10 @@ export function webhookRoutes(ctx: ApiContext): Router {
     res.json(
       await updateWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId, patch),
     );
+  });
+  router.post("/:webhookId/rotate-secret", async (req, res) => {
+    const { projectId, webhookId } = req.params as Params;
+    res.json(await rotateWebhookSecret(ctx, projectId, webhookId));
   });
   router.delete("/:webhookId", async (req, res) => {
     await deleteWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId);

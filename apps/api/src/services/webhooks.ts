@@ -130,3 +130,21 @@ export async function deleteWebhook(ctx: ApiContext, projectId: string, webhookI
   const { count } = await ctx.db.webhook.deleteMany({ where: { id: webhookId, projectId } });
   if (count === 0) throw notFound("webhook");
 }
+
+/** How long the previous secret keeps signing after a rotation, so receivers can switch without a gap. */
+export const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;
+
+/** A new signing secret; the old one signs alongside it for 24 h (two `v1,` entries). Shown only here. */
+export async function rotateWebhookSecret(ctx: ApiContext, projectId: string, webhookId: string) {
+  const current = await findWebhook(ctx, projectId, webhookId);
+  const secret = generateWebhookSecret();
+  await ctx.db.webhook.update({
+    where: { id: current.id },
+    data: {
+      secretCiphertext: ctx.secretBox.encrypt(secret),
+      previousSecretCiphertext: current.secretCiphertext,
+      previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS),
+    },
+  });
+  return { secret };
+}
