@@ -24,6 +24,8 @@ export const ADMIN_KEY = "test-admin-key-0123456789";
 
 export interface Stack {
   apiUrl: string;
+  /** The environment both apps were configured from (database, queue prefix, …), for spawning more. */
+  env: Record<string, string>;
   db: Database;
   queue: Queue;
   /** Calls the api with a bearer key and a JSON body; returns status and parsed JSON. */
@@ -68,6 +70,7 @@ export async function startStack(
 
   const producer = createRedisConnection(apiConfig.redisUrl, "producer", logger);
   const queue = new Queue(DELIVERY_QUEUE, { connection: producer, prefix: apiConfig.queuePrefix });
+  queue.on("error", () => undefined);
   const app = createApp({
     config: apiConfig,
     db,
@@ -104,6 +107,7 @@ export async function startStack(
 
   return {
     apiUrl,
+    env: fullEnv,
     db,
     queue,
     async call(method, path, { key, body, headers } = {}) {
@@ -126,9 +130,10 @@ export async function startStack(
       await sweepQueue?.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
+      if (producer.status === "ready") await queue.obliterate({ force: true }).catch(() => undefined);
+      // Disconnect first: closing a queue whose Redis is unreachable waits for a connection otherwise.
       producer.disconnect();
+      await queue.close();
       workerConnection?.disconnect();
       httpClient?.close();
       await db.$disconnect();

@@ -49,7 +49,8 @@ const server = app.listen(config.port, () => {
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "api shutting down: finishing in-flight requests");
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await deliveryQueue.close();
+  // Disconnect first: closing a queue whose Redis is unreachable would wait for a connection.
   redis.disconnect();
+  await deliveryQueue.close();
   await db.$disconnect();
 });

@@ -47,9 +47,9 @@ onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
   await Promise.all([worker.close(), stopSweep()]);
-  await queue.close();
   server.close();
   http.close();
   redis.disconnect();
+  await queue.close();
   await db.$disconnect();
 });

@@ -142,17 +142,10 @@ export async function ingestEvent(
     throw error;
   }
 
-  try {
-    await enqueueDeliveries(
-      ctx.deliveryQueue,
-      deliveries.map((delivery) => delivery.id),
-    );
-  } catch (error) {
-    ctx.logger.warn(
-      { err: error, eventId, deliveries: deliveries.length },
-      "enqueue failed; the outbox sweep will enqueue them",
-    );
-  }
+  await enqueueOrLeaveInOutbox(
+    ctx,
+    deliveries.map((delivery) => delivery.id),
+  );
 
   return {
     created: true,
