@@ -1,4 +1,4 @@
-import type { Database } from "@hookrelay/db";
+import type { Database, Prisma } from "@hookrelay/db";
 import { newId } from "@hookrelay/shared";
 import type { WebhookResponse } from "./http-client.js";
 
@@ -65,21 +65,18 @@ export async function recordAttempt(db: Database, record: AttemptRecord): Promis
             ...(disable && { enabled: false, disabledReason: disable }),
           },
     }),
-    ...(disable ? [failPendingDeliveries(db, record.webhookId, at)] : []),
+    ...(disable ? [failPendingDeliveries(db, { webhookId: record.webhookId }, at)] : []),
   ]);
 }
 
-function failPendingDeliveries(db: Database, webhookId: string, at: Date) {
+/** Ends pending deliveries without a further attempt: their webhook was disabled. */
+export function failPendingDeliveries(
+  db: Database,
+  where: { webhookId: string } | { id: string },
+  at: Date,
+): Prisma.PrismaPromise<Prisma.BatchPayload> {
   return db.delivery.updateMany({
-    where: { webhookId, status: "pending" },
-    data: { status: "failed", nextAttemptAt: null, completedAt: at },
-  });
-}
-
-/** Ends a delivery without an attempt (its webhook was disabled meanwhile). */
-export async function failDelivery(db: Database, deliveryId: string, at: Date): Promise<void> {
-  await db.delivery.updateMany({
-    where: { id: deliveryId, status: "pending" },
+    where: { ...where, status: "pending" },
     data: { status: "failed", nextAttemptAt: null, completedAt: at },
   });
 }

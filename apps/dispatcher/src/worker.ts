@@ -11,7 +11,7 @@ import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { DispatcherConfig } from "./config.js";
 import type { WebhookHttpClient, WebhookResponse } from "./http-client.js";
 import type { EndpointRateLimiter } from "./rate-limiter.js";
-import { failDelivery, type Outcome, recordAttempt } from "./record.js";
+import { failPendingDeliveries, type Outcome, recordAttempt } from "./record.js";
 import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 
 export interface DispatcherContext {
@@ -101,7 +101,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
     if (delivery?.status !== "pending") return "skipped";
     const { webhook } = delivery;
     if (!webhook.enabled) {
-      await failDelivery(db, delivery.id, new Date());
+      await failPendingDeliveries(db, { id: delivery.id }, new Date());
       return "webhook_disabled";
     }
 
