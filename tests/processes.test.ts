@@ -82,7 +82,7 @@ describe("api and dispatcher processes", () => {
     const body = await eventually(async () => {
       const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
       if (response?.status !== 503) return undefined;
-      const checks = await response.json();
+      const checks = (await response.json()) as { checks: Record<string, string> };
       return checks.checks.redis === "ok" ? checks : undefined;
     });
     expect(body).toEqual({ status: "unavailable", checks: { postgres: "unavailable", redis: "ok" } });
