@@ -21,7 +21,7 @@ describe("delivery contract", () => {
   afterAll(async () => {
     await Promise.all(stacks.map((stack) => stack.stop()));
     await Promise.all(receivers.map((receiver) => receiver.close()));
-  });
+  }, 60_000);
 
   async function finished(stack: Stack, webhookId: string) {
     return eventually(async () => {

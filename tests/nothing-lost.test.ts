@@ -14,7 +14,7 @@ describe("nothing lost", () => {
     for (const one of dispatchers) if (one.child.exitCode === null) one.child.kill("SIGKILL");
     await Promise.all(stacks.map((stack) => stack.stop()));
     await Promise.all(receivers.map((receiver) => receiver.close()));
-  });
+  }, 60_000);
 
   async function setup(env: Record<string, string> = {}, options?: Parameters<typeof startStack>[1]) {
     const stack = await startStack(env, { dispatcher: false, ...options });

@@ -1,14 +1,11 @@
 import { randomUUID } from "node:crypto";
 import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
-import { requireProjectKey } from "./auth.js";
 import type { ApiContext } from "./context.js";
 import { ApiError, errorHandler } from "./errors.js";
-import { deliveryRoutes } from "./routes/deliveries.js";
-import { eventRoutes } from "./routes/events.js";
+import { openApiDocument } from "./openapi.js";
 import { healthRoutes } from "./routes/health.js";
-import { projectRoutes } from "./routes/projects.js";
-import { webhookRoutes } from "./routes/webhooks.js";
+import { v1Router, v1Routes } from "./routes/index.js";
 
 const QUIET_PATHS = new Set(["/healthz", "/readyz"]);
 
@@ -31,14 +28,11 @@ export function createApp(ctx: ApiContext): Express {
   );
   app.use(healthRoutes(ctx));
 
-  const v1 = express.Router();
-  v1.use(express.json({ limit: ctx.config.maxPayloadBytes }));
-  v1.use("/projects", projectRoutes(ctx));
-  v1.use("/project/:projectId", requireProjectKey(ctx));
-  v1.use("/project/:projectId/webhooks/:webhookId/deliveries", deliveryRoutes(ctx));
-  v1.use("/project/:projectId/webhooks", webhookRoutes(ctx));
-  v1.use("/project/:projectId/events", eventRoutes(ctx));
-  app.use("/v1", v1);
+  const document = openApiDocument(v1Routes);
+  app.get("/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  app.use("/v1", v1Router(ctx));
 
   app.use((req, _res, next) =>
     next(new ApiError(404, "not_found", `no route for ${req.method} ${req.path}`)),

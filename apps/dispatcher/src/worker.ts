@@ -1,5 +1,6 @@
 import type { Database, Webhook } from "@hookrelay/db";
 import {
+  type DeliverJob,
   deliverJobSchema,
   type Logger,
   RETRY_BACKOFF_TYPE,
@@ -88,6 +89,17 @@ export function decideOutcome(
   return { outcome: { status: "retry", nextAttemptAt }, delayMs };
 }
 
+// A job that comes back much later than its slot (a busy dispatcher, late promotion of delayed jobs) would
+// bunch up with others and overrun the endpoint's limit, so it reserves again — a few times at most, so a
+// heavily loaded dispatcher still makes progress.
+const MAX_SLOT_TRIES = 3;
+
+function mayUseReservedSlot(data: DeliverJob, attemptsMade: number, perSecond: number): boolean {
+  if (data.slotAt === undefined || data.slotForAttempt !== attemptsMade) return false;
+  const late = Date.now() - data.slotAt;
+  return late <= 1000 / perSecond || (data.slotTries ?? 0) >= MAX_SLOT_TRIES;
+}
+
 /** The BullMQ processor: one delivery attempt per job run. */
 export function createDeliveryProcessor(ctx: DispatcherContext) {
   const { config, db } = ctx;
@@ -106,11 +118,19 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
     }
 
     // Per-endpoint rate limit: wait for a reserved slot. Moving the job to delayed is not an attempt.
-    const reservedForThisTry = data.slotAt !== undefined && data.slotForAttempt === job.attemptsMade;
-    if (webhook.rateLimitPerSecond && !reservedForThisTry) {
+    if (
+      webhook.rateLimitPerSecond &&
+      !mayUseReservedSlot(data, job.attemptsMade, webhook.rateLimitPerSecond)
+    ) {
       const slotAt = await ctx.rateLimiter.reserve(webhook.id, webhook.rateLimitPerSecond);
       if (slotAt > Date.now() + 5) {
-        await job.updateData({ ...data, slotAt, slotForAttempt: job.attemptsMade });
+        const reserved = data.slotForAttempt === job.attemptsMade;
+        await job.updateData({
+          ...data,
+          slotAt,
+          slotForAttempt: job.attemptsMade,
+          slotTries: reserved ? (data.slotTries ?? 0) + 1 : 1,
+        });
         await job.moveToDelayed(slotAt, token);
         throw new DelayedError();
       }

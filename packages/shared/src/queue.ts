@@ -11,6 +11,8 @@ export const deliverJobSchema = z.object({
   /** Set by the dispatcher's per-endpoint rate limiter: the slot reserved for try number `slotForAttempt`. */
   slotAt: z.number().optional(),
   slotForAttempt: z.number().int().optional(),
+  /** How many slots this try has reserved (it reserves again when it came back too late for its slot). */
+  slotTries: z.number().int().optional(),
 });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 

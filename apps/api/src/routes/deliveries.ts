@@ -1,28 +1,37 @@
 import { listQuerySchema } from "@hookrelay/shared";
-import { Router } from "express";
-import type { ApiContext } from "../context.js";
-import { parseOr422 } from "../errors.js";
 import { getDelivery, listAttempts, listDeliveries } from "../services/deliveries.js";
+import { route } from "./route.js";
 
-type Params = { projectId: string; webhookId: string; deliveryId: string };
+const base = "/project/:projectId/webhooks/:webhookId/deliveries";
 
-/** Mounted under /webhooks/:webhookId/deliveries. */
-export function deliveryRoutes(ctx: ApiContext): Router {
-  const router = Router({ mergeParams: true });
-
-  router.get("/", async (req, res) => {
-    const { projectId, webhookId } = req.params as Params;
-    res.json(await listDeliveries(ctx, projectId, webhookId, parseOr422(listQuerySchema, req.query)));
-  });
-  router.get("/:deliveryId", async (req, res) => {
-    const { projectId, webhookId, deliveryId } = req.params as Params;
-    res.json(await getDelivery(ctx, projectId, webhookId, deliveryId));
-  });
-  router.get("/:deliveryId/attempts", async (req, res) => {
-    const { projectId, webhookId, deliveryId } = req.params as Params;
-    res.json(
-      await listAttempts(ctx, projectId, webhookId, deliveryId, parseOr422(listQuerySchema, req.query)),
-    );
-  });
-  return router;
-}
+export const deliveryRoutes = [
+  route({
+    method: "get",
+    path: base,
+    auth: "project",
+    summary: "A webhook's delivery log, newest first",
+    status: 200,
+    query: listQuerySchema,
+    handle: (ctx, { params, query }) =>
+      listDeliveries(ctx, params.projectId ?? "", params.webhookId ?? "", query),
+  }),
+  route({
+    method: "get",
+    path: `${base}/:deliveryId`,
+    auth: "project",
+    summary: "Get a delivery",
+    status: 200,
+    handle: (ctx, { params }) =>
+      getDelivery(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? ""),
+  }),
+  route({
+    method: "get",
+    path: `${base}/:deliveryId/attempts`,
+    auth: "project",
+    summary: "A delivery's attempts, oldest first",
+    status: 200,
+    query: listQuerySchema,
+    handle: (ctx, { params, query }) =>
+      listAttempts(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? "", query),
+  }),
+];

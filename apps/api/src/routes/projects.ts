@@ -1,32 +1,52 @@
 import { createProjectSchema, listQuerySchema } from "@hookrelay/shared";
-import { Router } from "express";
-import { requireAdmin } from "../auth.js";
-import type { ApiContext } from "../context.js";
-import { parseOr422 } from "../errors.js";
 import { createApiKey, revokeApiKey } from "../services/api-keys.js";
 import { createProject, getProject, listProjects } from "../services/projects.js";
+import { route } from "./route.js";
 
-export function projectRoutes(ctx: ApiContext): Router {
-  const router = Router();
-  router.use(requireAdmin(ctx));
-
-  router.post("/", async (req, res) => {
-    res.status(201).json(await createProject(ctx.db, parseOr422(createProjectSchema, req.body ?? {})));
-  });
-  router.get("/", async (req, res) => {
-    res.json(await listProjects(ctx.db, parseOr422(listQuerySchema, req.query)));
-  });
-  router.get("/:projectId", async (req, res) => {
-    res.json(await getProject(ctx.db, req.params.projectId));
-  });
-  router.post("/:projectId/api-keys", async (req, res) => {
-    await getProject(ctx.db, req.params.projectId);
-    const key = await createApiKey(ctx.db, req.params.projectId);
-    res.status(201).json(key);
-  });
-  router.delete("/:projectId/api-keys/:keyId", async (req, res) => {
-    await revokeApiKey(ctx.db, req.params.projectId, req.params.keyId);
-    res.status(204).end();
-  });
-  return router;
-}
+export const projectRoutes = [
+  route({
+    method: "post",
+    path: "/projects",
+    auth: "admin",
+    summary: "Create a project; its API key is shown only in this answer",
+    status: 201,
+    body: createProjectSchema,
+    handle: (ctx, { body }) => createProject(ctx.db, body),
+  }),
+  route({
+    method: "get",
+    path: "/projects",
+    auth: "admin",
+    summary: "List projects, newest first",
+    status: 200,
+    query: listQuerySchema,
+    handle: (ctx, { query }) => listProjects(ctx.db, query),
+  }),
+  route({
+    method: "get",
+    path: "/projects/:projectId",
+    auth: "admin",
+    summary: "Get a project",
+    status: 200,
+    handle: (ctx, { params }) => getProject(ctx.db, params.projectId ?? ""),
+  }),
+  route({
+    method: "post",
+    path: "/projects/:projectId/api-keys",
+    auth: "admin",
+    summary: "Create another API key for a project (shown once)",
+    status: 201,
+    handle: async (ctx, { params }) => {
+      const project = await getProject(ctx.db, params.projectId ?? "");
+      return createApiKey(ctx.db, project.id);
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/projects/:projectId/api-keys/:keyId",
+    auth: "admin",
+    summary: "Revoke an API key; it is refused at once",
+    status: 204,
+    handle: (ctx, { params }) => revokeApiKey(ctx.db, params.projectId ?? "", params.keyId ?? ""),
+  }),
+];

@@ -1,7 +1,4 @@
 import { createWebhookSchema, listQuerySchema, updateWebhookSchema } from "@hookrelay/shared";
-import { Router } from "express";
-import type { ApiContext } from "../context.js";
-import { parseOr422 } from "../errors.js";
 import {
   createWebhook,
   deleteWebhook,
@@ -10,37 +7,61 @@ import {
   rotateWebhookSecret,
   updateWebhook,
 } from "../services/webhooks.js";
+import { route } from "./route.js";
 
-type Params = { projectId: string; webhookId: string };
+const base = "/project/:projectId/webhooks";
 
-export function webhookRoutes(ctx: ApiContext): Router {
-  const router = Router({ mergeParams: true });
-
-  router.post("/", async (req, res) => {
-    const input = parseOr422(createWebhookSchema, req.body ?? {});
-    res.status(201).json(await createWebhook(ctx, (req.params as Params).projectId, input));
-  });
-  router.get("/", async (req, res) => {
-    res.json(
-      await listWebhooks(ctx, (req.params as Params).projectId, parseOr422(listQuerySchema, req.query)),
-    );
-  });
-  router.get("/:webhookId", async (req, res) => {
-    res.json(await getWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId));
-  });
-  router.patch("/:webhookId", async (req, res) => {
-    const patch = parseOr422(updateWebhookSchema, req.body ?? {});
-    res.json(
-      await updateWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId, patch),
-    );
-  });
-  router.post("/:webhookId/rotate-secret", async (req, res) => {
-    const { projectId, webhookId } = req.params as Params;
-    res.json(await rotateWebhookSecret(ctx, projectId, webhookId));
-  });
-  router.delete("/:webhookId", async (req, res) => {
-    await deleteWebhook(ctx, (req.params as Params).projectId, (req.params as Params).webhookId);
-    res.status(204).end();
-  });
-  return router;
-}
+export const webhookRoutes = [
+  route({
+    method: "post",
+    path: base,
+    auth: "project",
+    summary: "Create a webhook subscription; its signing secret is shown only in this answer",
+    status: 201,
+    body: createWebhookSchema,
+    handle: (ctx, { params, body }) => createWebhook(ctx, params.projectId ?? "", body),
+  }),
+  route({
+    method: "get",
+    path: base,
+    auth: "project",
+    summary: "List webhooks, newest first",
+    status: 200,
+    query: listQuerySchema,
+    handle: (ctx, { params, query }) => listWebhooks(ctx, params.projectId ?? "", query),
+  }),
+  route({
+    method: "get",
+    path: `${base}/:webhookId`,
+    auth: "project",
+    summary: "Get a webhook (never its secret)",
+    status: 200,
+    handle: (ctx, { params }) => getWebhook(ctx, params.projectId ?? "", params.webhookId ?? ""),
+  }),
+  route({
+    method: "patch",
+    path: `${base}/:webhookId`,
+    auth: "project",
+    summary: "Update a webhook (any creatable field, plus enabled)",
+    status: 200,
+    body: updateWebhookSchema,
+    handle: (ctx, { params, body }) =>
+      updateWebhook(ctx, params.projectId ?? "", params.webhookId ?? "", body),
+  }),
+  route({
+    method: "delete",
+    path: `${base}/:webhookId`,
+    auth: "project",
+    summary: "Delete a webhook with its deliveries",
+    status: 204,
+    handle: (ctx, { params }) => deleteWebhook(ctx, params.projectId ?? "", params.webhookId ?? ""),
+  }),
+  route({
+    method: "post",
+    path: `${base}/:webhookId/rotate-secret`,
+    auth: "project",
+    summary: "Rotate the signing secret; the old one keeps signing for 24 h",
+    status: 200,
+    handle: (ctx, { params }) => rotateWebhookSecret(ctx, params.projectId ?? "", params.webhookId ?? ""),
+  }),
+];

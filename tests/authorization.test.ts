@@ -1,0 +1,82 @@
+import { openApiPath, v1Routes } from "@hookrelay/api";
+import { createProject, type TestProject } from "./support/fixtures.js";
+import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
+
+// Generated from the route declarations the router itself is built from: no route can be left out.
+describe("authorization on every route", () => {
+  let stack: Stack;
+  let mine: TestProject;
+  let other: TestProject;
+  let revokedKey: string;
+
+  beforeAll(async () => {
+    stack = await startStack({}, { dispatcher: false });
+    mine = await createProject(stack, "mine");
+    other = await createProject(stack, "other");
+    const extra = await stack.call("POST", `/v1/projects/${mine.id}/api-keys`, { key: ADMIN_KEY });
+    revokedKey = extra.body.api_key;
+    await stack.call("DELETE", `/v1/projects/${mine.id}/api-keys/${extra.body.id}`, { key: ADMIN_KEY });
+  });
+
+  afterAll(() => stack?.stop());
+
+  const concrete = (path: string) =>
+    `/v1${path
+      .replace(":projectId", mine.id)
+      .replace(":webhookId", "wh_00000000000000000000000000")
+      .replace(":deliveryId", "dlv_00000000000000000000000000")
+      .replace(":keyId", "key_00000000000000000000000000")}`;
+
+  it("declares routes for every resource", () => {
+    expect(v1Routes.length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const route of v1Routes) {
+    const name = `${route.method.toUpperCase()} ${route.path}`;
+    if (route.auth === "project") {
+      it(`${name}: 401 without a key, with a bad key, with a revoked key; 403 with another project's key`, async () => {
+        const path = concrete(route.path);
+        const call = (key?: string) =>
+          stack
+            .call(route.method.toUpperCase(), path, { key, body: route.method === "get" ? undefined : {} })
+            .then((r) => r.status);
+        expect(await call()).toBe(401);
+        expect(await call("hr_definitely-not-a-key")).toBe(401);
+        expect(await call(revokedKey)).toBe(401);
+        expect(await call(other.key)).toBe(403);
+        expect(await call(ADMIN_KEY)).toBe(401);
+      });
+    } else {
+      it(`${name}: 401 without a key, with a bad key, with a project's key`, async () => {
+        const path = concrete(route.path);
+        const call = (key?: string) =>
+          stack
+            .call(route.method.toUpperCase(), path, { key, body: route.method === "get" ? undefined : {} })
+            .then((r) => r.status);
+        expect(await call()).toBe(401);
+        expect(await call("not-the-admin-key-at-all")).toBe(401);
+        expect(await call(mine.key)).toBe(401);
+        expect(await call(revokedKey)).toBe(401);
+      });
+    }
+  }
+
+  it("serves an OpenAPI 3.1 document listing every route", async () => {
+    const response = await stack.call("GET", "/openapi.json");
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe("3.1.0");
+    for (const route of v1Routes) {
+      const operation = response.body.paths[openApiPath(route.path)]?.[route.method];
+      expect({ route: `${route.method} ${route.path}`, present: Boolean(operation) }).toEqual({
+        route: `${route.method} ${route.path}`,
+        present: true,
+      });
+    }
+    const create = response.body.paths["/v1/project/{projectId}/webhooks"].post;
+    expect(create.requestBody.content["application/json"].schema.required).toEqual(["url", "event_types"]);
+    const operationIds = Object.values(response.body.paths).flatMap((item: any) =>
+      Object.values(item).map((op: any) => op.operationId),
+    );
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+  });
+});
