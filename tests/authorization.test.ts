@@ -25,7 +25,8 @@ describe("authorization on every route", () => {
       .replace(":projectId", mine.id)
       .replace(":webhookId", "wh_00000000000000000000000000")
       .replace(":deliveryId", "dlv_00000000000000000000000000")
-      .replace(":keyId", "key_00000000000000000000000000")}`;
+      .replace(":keyId", "key_00000000000000000000000000")
+      .replace(":eventId", "evt_00000000000000000000000000")}`;
 
   it("declares routes for every resource", () => {
     expect(v1Routes.length).toBeGreaterThanOrEqual(15);

@@ -10,6 +10,7 @@ export * from "./queue.js";
 export * from "./readiness.js";
 export * from "./redis.js";
 export * from "./schemas/common.js";
+export * from "./schemas/deliveries.js";
 export * from "./schemas/events.js";
 export * from "./schemas/projects.js";
 export * from "./schemas/webhooks.js";

@@ -1,5 +1,6 @@
-import { listQuerySchema } from "@hookrelay/shared";
+import { deliveryListQuerySchema, listQuerySchema, recoverSchema } from "@hookrelay/shared";
 import { getDelivery, listAttempts, listDeliveries } from "../services/deliveries.js";
+import { recoverWebhook, replayDelivery } from "../services/replays.js";
 import { route } from "./route.js";
 
 const base = "/project/:projectId/webhooks/:webhookId/deliveries";
@@ -9,9 +10,9 @@ export const deliveryRoutes = [
     method: "get",
     path: base,
     auth: "project",
-    summary: "A webhook's delivery log, newest first",
+    summary: "A webhook's delivery log, newest first (filters: status, event_type, since, until)",
     status: 200,
-    query: listQuerySchema,
+    query: deliveryListQuerySchema,
     handle: (ctx, { params, query }) =>
       listDeliveries(ctx, params.projectId ?? "", params.webhookId ?? "", query),
   }),
@@ -33,5 +34,25 @@ export const deliveryRoutes = [
     query: listQuerySchema,
     handle: (ctx, { params, query }) =>
       listAttempts(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? "", query),
+  }),
+
+  route({
+    method: "post",
+    path: `${base}/:deliveryId/replay`,
+    auth: "project",
+    summary: "Send a delivery again as a new delivery (same bytes, same webhook-id, replay_of set)",
+    status: 202,
+    handle: (ctx, { params }) =>
+      replayDelivery(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? ""),
+  }),
+  route({
+    method: "post",
+    path: "/project/:projectId/webhooks/:webhookId/recover",
+    auth: "project",
+    summary: "Replay every failed delivery of a time window (one per event); answers how many",
+    status: 202,
+    body: recoverSchema,
+    handle: (ctx, { params, body }) =>
+      recoverWebhook(ctx, params.projectId ?? "", params.webhookId ?? "", body),
   }),
 ];

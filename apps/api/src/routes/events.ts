@@ -1,5 +1,6 @@
-import { createEventSchema, idempotencyKeySchema } from "@hookrelay/shared";
+import { createEventSchema, eventListQuerySchema, idempotencyKeySchema } from "@hookrelay/shared";
 import { parseOr422 } from "../errors.js";
+import { getEvent, listEvents } from "../services/events.js";
 import { ingestEvent } from "../services/ingest.js";
 import { reply, route } from "./route.js";
 
@@ -18,5 +19,23 @@ export const eventRoutes = [
       const result = await ingestEvent(ctx, params.projectId ?? "", body, idempotencyKey);
       return reply(result.created ? 202 : 200, result.body);
     },
+  }),
+
+  route({
+    method: "get",
+    path: "/project/:projectId/events",
+    auth: "project",
+    summary: "List events, newest first (filters: event_type, since, until)",
+    status: 200,
+    query: eventListQuerySchema,
+    handle: (ctx, { params, query }) => listEvents(ctx, params.projectId ?? "", query),
+  }),
+  route({
+    method: "get",
+    path: "/project/:projectId/events/:eventId",
+    auth: "project",
+    summary: "Get an event with its deliveries' ids and statuses",
+    status: 200,
+    handle: (ctx, { params }) => getEvent(ctx, params.projectId ?? "", params.eventId ?? ""),
   }),
 ];

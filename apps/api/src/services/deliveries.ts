@@ -1,5 +1,5 @@
 import type { Attempt, Delivery } from "@hookrelay/db";
-import type { ListQuery } from "@hookrelay/shared";
+import type { DeliveryListQuery, ListQuery } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { pageByKeyset } from "./pagination.js";
@@ -39,14 +39,20 @@ export async function listDeliveries(
   ctx: ApiContext,
   projectId: string,
   webhookId: string,
-  query: ListQuery,
+  query: DeliveryListQuery,
 ) {
   await findWebhook(ctx, projectId, webhookId);
+  const filters = {
+    webhookId,
+    ...(query.status && { status: query.status }),
+    ...(query.event_type && { eventType: query.event_type }),
+  };
   return pageByKeyset(
     query,
     "desc",
-    (args) => ctx.db.delivery.findMany({ ...args, where: { ...args.where, webhookId } }),
+    (args) => ctx.db.delivery.findMany({ ...args, where: { ...args.where, ...filters } }),
     presentDelivery,
+    { kind: "delivery", since: query.since, until: query.until },
   );
 }
 

@@ -1,6 +1,7 @@
 import { type Database, Prisma } from "@hookrelay/db";
-import { type CreateEventInput, enqueueDeliveries, matchesEventType, newId } from "@hookrelay/shared";
+import { type CreateEventInput, matchesEventType, newId } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
+import { enqueueOrLeaveInOutbox } from "./outbox.js";
 
 export interface IngestResult {
   /** false when an idempotency key matched an earlier event: nothing new was created. */
@@ -25,6 +26,13 @@ export function serializeEnvelope(
   });
 }
 
+/** Repeats of an `event_id` / `Idempotency-Key` within this window return the first answer. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * The first answer for this key, if it is younger than the window. An older holder gives the key up (set
+ * to null) so the repeat is accepted as a new event.
+ */
 async function earlierResult(
   db: Database,
   projectId: string,
@@ -40,6 +48,10 @@ async function earlierResult(
     },
   });
   if (!event) return null;
+  if (Date.now() - event.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
+    await db.event.updateMany({ where: { id: event.id, idempotencyKey }, data: { idempotencyKey: null } });
+    return null;
+  }
   return {
     created: false,
     body: {
@@ -49,39 +61,6 @@ async function earlierResult(
       deliveries: event._count.deliveries,
     },
   };
-}
-
-// Redis being down must not hold the answer: past this the deliveries stay in the outbox (enqueued_at null)
-// and a dispatcher's sweep enqueues them.
-const ENQUEUE_TIMEOUT_MS = 1_000;
-
-/** Enqueues committed deliveries and marks them enqueued; on failure leaves them to the outbox sweep. */
-export async function enqueueOrLeaveInOutbox(
-  ctx: ApiContext,
-  deliveryIds: string[],
-  delayMs = 0,
-): Promise<boolean> {
-  if (deliveryIds.length === 0) return true;
-  try {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      enqueueDeliveries(ctx.deliveryQueue, deliveryIds, delayMs),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error("enqueue timed out")), ENQUEUE_TIMEOUT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    await ctx.db.delivery.updateMany({
-      where: { id: { in: deliveryIds } },
-      data: { enqueuedAt: new Date() },
-    });
-    return true;
-  } catch (error) {
-    ctx.logger.warn(
-      { err: (error as Error).message, deliveries: deliveryIds.length },
-      "enqueue failed; the outbox sweep will enqueue these deliveries",
-    );
-    return false;
-  }
 }
 
 /**

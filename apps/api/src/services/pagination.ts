@@ -1,24 +1,38 @@
-import type { ListPage, ListQuery } from "@hookrelay/shared";
+import { type IdKind, idAtTime, type ListPage, type ListQuery } from "@hookrelay/shared";
 
 export type SortOrder = "asc" | "desc";
 
+type IdFilter = { lt?: string; gt?: string; gte?: string; lte?: string };
+
 export interface KeysetArgs {
-  where: { id?: { lt: string } | { gt: string } };
+  where: { id?: IdFilter };
   orderBy: { id: SortOrder };
   take: number;
 }
 
+export interface TimeWindow {
+  kind: IdKind;
+  since?: Date;
+  until?: Date;
+}
+
 /**
  * Keyset pagination on the time-sortable id: stable under concurrent inserts (no row skipped or repeated),
- * never OFFSET. `fetch` runs the query with the given where/orderBy/take merged into its own filters.
+ * never OFFSET. A time window becomes an id range on the same index. `fetch` runs the query with the given
+ * where/orderBy/take merged into its own filters.
  */
 export async function pageByKeyset<Row extends { id: string }, Item>(
   query: ListQuery,
   order: SortOrder,
   fetch: (args: KeysetArgs) => Promise<Row[]>,
   present: (row: Row) => Item,
+  window?: TimeWindow,
 ): Promise<ListPage<Item>> {
-  const where = query.cursor ? { id: order === "desc" ? { lt: query.cursor } : { gt: query.cursor } } : {};
+  const id: IdFilter = {};
+  if (query.cursor) id[order === "desc" ? "lt" : "gt"] = query.cursor;
+  if (window?.since) id.gte = idAtTime(window.kind, window.since, "start");
+  if (window?.until) id.lte = idAtTime(window.kind, window.until, "end");
+  const where = Object.keys(id).length > 0 ? { id } : {};
   const rows = await fetch({ where, orderBy: { id: order }, take: query.limit + 1 });
   const page = rows.slice(0, query.limit);
   const next = rows.length > query.limit ? page.at(-1)?.id : undefined;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_PATTERN } from "../event-types.js";
+import { listQuerySchema, timeWindowFields } from "./common.js";
 
 export const eventTypeSchema = z
   .string()
@@ -15,3 +16,9 @@ export const createEventSchema = z.strictObject({
 export type CreateEventInput = z.infer<typeof createEventSchema>;
 
 export const idempotencyKeySchema = z.string().min(1).max(255);
+
+export const eventListQuerySchema = listQuerySchema.extend({
+  event_type: eventTypeSchema.optional(),
+  ...timeWindowFields,
+});
+export type EventListQuery = z.infer<typeof eventListQuerySchema>;

@@ -1,0 +1,50 @@
+import type { Event } from "@hookrelay/db";
+import type { EventListQuery } from "@hookrelay/shared";
+import type { ApiContext } from "../context.js";
+import { notFound } from "../errors.js";
+import { pageByKeyset } from "./pagination.js";
+
+export function presentEvent(event: Event) {
+  return {
+    id: event.id,
+    event_type: event.eventType,
+    data: event.data,
+    idempotency_key: event.idempotencyKey,
+    created_at: event.createdAt.toISOString(),
+  };
+}
+
+export function listEvents(ctx: ApiContext, projectId: string, query: EventListQuery) {
+  const filters = { projectId, ...(query.event_type && { eventType: query.event_type }) };
+  return pageByKeyset(
+    query,
+    "desc",
+    (args) => ctx.db.event.findMany({ ...args, where: { ...args.where, ...filters } }),
+    presentEvent,
+    { kind: "event", since: query.since, until: query.until },
+  );
+}
+
+/** An event with its deliveries' ids and statuses (replays included), oldest first. */
+export async function getEvent(ctx: ApiContext, projectId: string, eventId: string) {
+  const event = await ctx.db.event.findFirst({
+    where: { id: eventId, projectId },
+    include: {
+      deliveries: {
+        select: { id: true, webhookId: true, status: true, attemptCount: true, replayOfId: true },
+        orderBy: { id: "asc" },
+      },
+    },
+  });
+  if (!event) throw notFound("event");
+  return {
+    ...presentEvent(event),
+    deliveries: event.deliveries.map((delivery) => ({
+      id: delivery.id,
+      webhook_id: delivery.webhookId,
+      status: delivery.status,
+      attempt_count: delivery.attemptCount,
+      replay_of: delivery.replayOfId,
+    })),
+  };
+}
