@@ -1,4 +1,5 @@
 import { newId } from "@hookrelay/shared";
+import { Webhook } from "standardwebhooks";
 import { createProject, type TestProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -157,6 +158,47 @@ describe("operator api", () => {
     const recovered = await post(`/webhooks/${webhook.id}/recover`, { since: "2000-01-01T00:00:00Z" });
     expect(recovered.status).toBe(409);
     expect(recovered.body.error.code).toBe("conflict");
+  });
+
+  it("sends a test event now, once, answers with the outcome, and logs it", async () => {
+    const webhook = await project.webhook({ url: receiver.url, event_types: ["nothing.else"] });
+    receiver.reply = () => ({ status: 200, body: "got it" });
+    const ok = await post(`/webhooks/${webhook.id}/test`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({
+      delivery_id: expect.stringMatching(/^dlv_/),
+      success: true,
+      status_code: 200,
+      response_body: "got it",
+      latency_ms: expect.any(Number),
+      error: null,
+    });
+    const [request] = receiver.requests;
+    expect(request?.headers["x-webhook-event"]).toBe("webhook.test");
+    expect(
+      new Webhook(webhook.secret).verify(
+        request?.body.toString() ?? "",
+        request?.headers as Record<string, string>,
+      ),
+    ).toMatchObject({
+      event_type: "webhook.test",
+      data: { webhook_id: webhook.id },
+    });
+    const logged = await get(`/webhooks/${webhook.id}/deliveries/${ok.body.delivery_id}`);
+    expect(logged.body).toMatchObject({ status: "succeeded", attempt_count: 1, event_type: "webhook.test" });
+
+    receiver.reply = () => ({ status: 500, body: "nope" });
+    const failed = await post(`/webhooks/${webhook.id}/test`);
+    expect(failed.body).toMatchObject({
+      success: false,
+      status_code: 500,
+      response_body: "nope",
+      error: null,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(receiver.requests).toHaveLength(2);
+    const failedLog = await get(`/webhooks/${webhook.id}/deliveries/${failed.body.delivery_id}`);
+    expect(failedLog.body).toMatchObject({ status: "failed", attempt_count: 1 });
   });
 
   describe("idempotent ingest", () => {

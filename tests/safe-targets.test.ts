@@ -74,6 +74,18 @@ describe("safe targets", () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
+  it("applies the same rules to test sends", async () => {
+    const project = await createProject(stack);
+    const port = new URL(receiver.url).port;
+    const webhook = await project.webhook({
+      url: `http://rebind.hookrelay.test:${port}/`,
+      event_types: ["*"],
+    });
+    const sent = await stack.call("POST", project.path(`/webhooks/${webhook.id}/test`), { key: project.key });
+    expect(sent.body).toMatchObject({ success: false, status_code: null, error: "blocked_address" });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
   it("blocks a private IP literal that reached the database anyway", async () => {
     const project = await createProject(stack);
     const webhook = await project.webhook({ url: "https://hooks.example.com/x", event_types: ["*"] });

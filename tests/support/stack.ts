@@ -8,7 +8,6 @@ import {
   loadDispatcherConfig,
   scheduleOutboxSweep,
   startDeliveryWorker,
-  WebhookHttpClient,
 } from "@hookrelay/dispatcher";
 import {
   createLogger,
@@ -16,6 +15,7 @@ import {
   DELIVERY_QUEUE,
   type Resolver,
   SecretBox,
+  WebhookHttpClient,
 } from "@hookrelay/shared";
 import { Queue, type Worker } from "bullmq";
 import { createTestDatabase } from "./database.js";
@@ -71,11 +71,16 @@ export async function startStack(
   const producer = createRedisConnection(apiConfig.redisUrl, "producer", logger);
   const queue = new Queue(DELIVERY_QUEUE, { connection: producer, prefix: apiConfig.queuePrefix });
   queue.on("error", () => undefined);
+  const apiWebhookClient = new WebhookHttpClient({
+    allowPrivateTargets: apiConfig.allowPrivateTargets,
+    resolve,
+  });
   const app = createApp({
     config: apiConfig,
     db,
     deliveryQueue: queue,
     secretBox,
+    webhookClient: apiWebhookClient,
     logger,
     adminApiKey: ADMIN_KEY,
     pingRedis: () => producer.ping(),
@@ -136,6 +141,7 @@ export async function startStack(
       await queue.close();
       workerConnection?.disconnect();
       httpClient?.close();
+      apiWebhookClient.close();
       await db.$disconnect();
       await database.drop();
     },

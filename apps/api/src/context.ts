@@ -1,5 +1,5 @@
 import type { Database } from "@hookrelay/db";
-import type { DeliveryQueueProducer, Logger, SecretBox } from "@hookrelay/shared";
+import type { DeliveryQueueProducer, Logger, SecretBox, WebhookHttpClient } from "@hookrelay/shared";
 import type { ApiConfig } from "./config.js";
 
 /** What routes and services need, built once in main.ts (or by a test) and passed in. */
@@ -8,6 +8,8 @@ export interface ApiContext {
   db: Database;
   deliveryQueue: DeliveryQueueProducer;
   secretBox: SecretBox;
+  /** Sends test events (`POST …/test`) under the same SSRF rules as the dispatcher. */
+  webhookClient: WebhookHttpClient;
   logger: Logger;
   adminApiKey: string;
   /** Resolves when Redis answers; used by /readyz. */

@@ -5,6 +5,7 @@ import {
   DELIVERY_QUEUE,
   onShutdownSignal,
   SecretBox,
+  WebhookHttpClient,
 } from "@hookrelay/shared";
 import { Queue } from "bullmq";
 import { loadOrCreateAdminKey } from "./admin-key.js";
@@ -37,6 +38,7 @@ const app = createApp({
   db,
   deliveryQueue,
   secretBox: new SecretBox(config.secretsKey),
+  webhookClient: new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets }),
   logger,
   adminApiKey,
   pingRedis: () => redis.ping(),

@@ -1,7 +1,6 @@
 export { type DispatcherConfig, dispatcherEnvSchema, loadDispatcherConfig } from "./config.js";
 export { startDeliveryWorker } from "./delivery-worker.js";
 export { startHealthServer } from "./health-server.js";
-export { guardedLookup, WebhookHttpClient } from "./http-client.js";
 export { EndpointRateLimiter } from "./rate-limiter.js";
 export { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 export { scheduleOutboxSweep, sweepOutbox } from "./sweeps/outbox.js";

@@ -5,12 +5,12 @@ import {
   DELIVERY_QUEUE,
   onShutdownSignal,
   SecretBox,
+  WebhookHttpClient,
 } from "@hookrelay/shared";
 import { Queue } from "bullmq";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
-import { WebhookHttpClient } from "./http-client.js";
 import { EndpointRateLimiter } from "./rate-limiter.js";
 import { scheduleOutboxSweep } from "./sweeps/outbox.js";
 

@@ -1,18 +1,18 @@
-import type { Database, Webhook } from "@hookrelay/db";
+import { type Database, failPendingDeliveries, type Outcome, recordAttempt } from "@hookrelay/db";
 import {
+  attemptRequest,
   type DeliverJob,
   deliverJobSchema,
   type Logger,
   RETRY_BACKOFF_TYPE,
   type SecretBox,
-  signatureHeaders,
-  USER_AGENT,
+  signingSecrets,
+  type WebhookHttpClient,
+  type WebhookResponse,
 } from "@hookrelay/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { DispatcherConfig } from "./config.js";
-import type { WebhookHttpClient, WebhookResponse } from "./http-client.js";
 import type { EndpointRateLimiter } from "./rate-limiter.js";
-import { failPendingDeliveries, type Outcome, recordAttempt } from "./record.js";
 import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 
 export interface DispatcherContext {
@@ -42,19 +42,6 @@ export function backoffStrategy(config: DispatcherConfig) {
     if (type !== RETRY_BACKOFF_TYPE) return 1_000;
     return retryDelay(config.retrySchedule, attemptsMade);
   };
-}
-
-/** The current secret, then the previous one while its rotation window lasts. */
-export function signingSecrets(webhook: Webhook, secretBox: SecretBox, now: Date): [string, ...string[]] {
-  const secrets: [string, ...string[]] = [secretBox.decrypt(webhook.secretCiphertext)];
-  if (
-    webhook.previousSecretCiphertext &&
-    webhook.previousSecretExpiresAt &&
-    webhook.previousSecretExpiresAt > now
-  ) {
-    secrets.push(secretBox.decrypt(webhook.previousSecretCiphertext));
-  }
-  return secrets;
 }
 
 function isSuccess(response: WebhookResponse): boolean {
@@ -138,26 +125,20 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
 
     const attemptNumber = delivery.attemptCount + 1;
     const startedAt = new Date();
-    const body = delivery.event.payload;
-    const response = await ctx.http.send({
-      url: webhook.url,
-      body,
-      timeoutMs: config.deliveryTimeoutMs,
-      headers: {
-        ...(webhook.headers as Record<string, string>),
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-        ...signatureHeaders(
-          signingSecrets(webhook, ctx.secretBox, startedAt),
-          delivery.eventId,
-          Math.floor(startedAt.getTime() / 1000),
-          body,
-        ),
-        "x-webhook-event": delivery.eventType,
-        "x-webhook-delivery": delivery.id,
-        "x-webhook-attempt": String(attemptNumber),
-      },
-    });
+    const response = await ctx.http.send(
+      attemptRequest({
+        url: webhook.url,
+        body: delivery.event.payload,
+        customHeaders: webhook.headers as Record<string, string>,
+        secrets: signingSecrets(webhook, ctx.secretBox, startedAt),
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        deliveryId: delivery.id,
+        attemptNumber,
+        at: startedAt,
+        timeoutMs: config.deliveryTimeoutMs,
+      }),
+    );
 
     const { outcome, delayMs } = decideOutcome(config, response, {
       attemptNumber,

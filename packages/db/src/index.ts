@@ -1,3 +1,10 @@
+export {
+  type AttemptRecord,
+  type DisabledReason,
+  failPendingDeliveries,
+  type Outcome,
+  recordAttempt,
+} from "./attempts.js";
 export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export type { ApiKey, Attempt, Delivery, Event, Project, Webhook } from "./generated/prisma/client.js";

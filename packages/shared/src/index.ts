@@ -1,4 +1,5 @@
 export * from "./addresses.js";
+export * from "./attempt-request.js";
 export * from "./config/defaults.js";
 export * from "./config/env.js";
 export * from "./duration.js";
@@ -18,3 +19,4 @@ export * from "./secret-box.js";
 export * from "./signing.js";
 export * from "./verify.js";
 export * from "./version.js";
+export * from "./webhook-http-client.js";

@@ -1,4 +1,5 @@
 import { createWebhookSchema, listQuerySchema, updateWebhookSchema } from "@hookrelay/shared";
+import { sendTestEvent } from "../services/test-sends.js";
 import {
   createWebhook,
   deleteWebhook,
@@ -63,5 +64,15 @@ export const webhookRoutes = [
     summary: "Rotate the signing secret; the old one keeps signing for 24 h",
     status: 200,
     handle: (ctx, { params }) => rotateWebhookSecret(ctx, params.projectId ?? "", params.webhookId ?? ""),
+  }),
+
+  route({
+    method: "post",
+    path: `${base}/:webhookId/test`,
+    auth: "project",
+    summary:
+      "Send a webhook.test event now, once, and answer with the outcome (it shows in the delivery log)",
+    status: 200,
+    handle: (ctx, { params }) => sendTestEvent(ctx, params.projectId ?? "", params.webhookId ?? ""),
   }),
 ];

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebhookHttpClient } from "./http-client.js";
+import { WebhookHttpClient } from "./webhook-http-client.js";
 
 // Failure naming against real sockets on 127.0.0.1 (no mocks): what an attempt records as `error`.
 describe("WebhookHttpClient failure names", () => {

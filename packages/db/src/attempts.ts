@@ -1,6 +1,7 @@
-import type { Database, Prisma } from "@hookrelay/db";
+import type { WebhookResponse } from "@hookrelay/shared";
 import { newId } from "@hookrelay/shared";
-import type { WebhookResponse } from "./http-client.js";
+import type { Database } from "./client.js";
+import type { Prisma } from "./generated/prisma/client.js";
 
 export type DisabledReason = "gone_410" | "auto_failing";
 

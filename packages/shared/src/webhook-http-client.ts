@@ -1,8 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import net, { type LookupFunction } from "node:net";
-import { isBlockedAddress, type Resolver, systemResolver, targetHost } from "@hookrelay/shared";
 import got, { type Got, RequestError } from "got";
+import { isBlockedAddress, type Resolver, systemResolver, targetHost } from "./addresses.js";
 
 export const RESPONSE_BODY_LIMIT = 1024;
 
