@@ -2,49 +2,118 @@ import { randomBytes } from "node:crypto";
 import { ConfigError } from "@hookrelay/shared";
 import { loadApiConfig } from "./config.js";
 
-describe("api config", () => {
+// Every test passes its own env object: the loader must never read process.env.
+const productionKey = randomBytes(32).toString("base64");
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadApiConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe("loadApiConfig", () => {
   it("defaults to the SPEC's values", () => {
     expect(loadApiConfig({})).toMatchObject({
       port: 3000,
       maxWebhooksPerProject: 25,
       maxPayloadBytes: 262_144,
       deliveryTimeoutMs: 20_000,
+      logLevel: "info",
       nodeEnv: "development",
       allowPrivateTargets: true,
       usingDevelopmentSecretsKey: true,
       adminApiKey: undefined,
       databaseUrl: "postgresql://postgres@127.0.0.1:5432/hookrelay",
+      redisUrl: "redis://127.0.0.1:6379",
+    });
+  });
+
+  it("falls back to a 32-byte development key when SECRETS_KEY is unset outside production", () => {
+    const config = loadApiConfig({});
+    expect(config.secretsKey).toHaveLength(32);
+    expect(config.usingDevelopmentSecretsKey).toBe(true);
+  });
+
+  it("reads every variable it is given", () => {
+    expect(
+      loadApiConfig({
+        PORT: "8080",
+        MAX_WEBHOOKS_PER_PROJECT: "3",
+        MAX_PAYLOAD_BYTES: "1024",
+        DELIVERY_TIMEOUT_MS: "5000",
+        LOG_LEVEL: "warn",
+        ADMIN_API_KEY: "a-long-enough-admin-key",
+        DATABASE_URL: "postgres://db.internal:5432/hooks",
+      }),
+    ).toMatchObject({
+      port: 8080,
+      maxWebhooksPerProject: 3,
+      maxPayloadBytes: 1_024,
+      deliveryTimeoutMs: 5_000,
+      logLevel: "warn",
+      adminApiKey: "a-long-enough-admin-key",
+      databaseUrl: "postgres://db.internal:5432/hooks",
     });
   });
 
   it("treats empty variables as unset", () => {
-    expect(loadApiConfig({ PORT: "", LOG_LEVEL: "" })).toMatchObject({ port: 3000, logLevel: "info" });
+    expect(loadApiConfig({ PORT: "", LOG_LEVEL: "", ADMIN_API_KEY: "" })).toMatchObject({
+      port: 3000,
+      logLevel: "info",
+      adminApiKey: undefined,
+    });
   });
 
-  it("blocks private targets in production unless allowed, and takes a real SECRETS_KEY", () => {
+  it("allows private targets outside production and blocks them in production unless told", () => {
+    expect(loadApiConfig({ NODE_ENV: "test" }).allowPrivateTargets).toBe(true);
+    expect(loadApiConfig({ NODE_ENV: "production", SECRETS_KEY: productionKey }).allowPrivateTargets).toBe(
+      false,
+    );
+    expect(
+      loadApiConfig({ NODE_ENV: "production", SECRETS_KEY: productionKey, ALLOW_PRIVATE_TARGETS: "true" })
+        .allowPrivateTargets,
+    ).toBe(true);
+    expect(loadApiConfig({ ALLOW_PRIVATE_TARGETS: "0" }).allowPrivateTargets).toBe(false);
+  });
+
+  it("takes a SECRETS_KEY that is base64 of 32 bytes", () => {
     const key = randomBytes(32);
-    const production = loadApiConfig({ NODE_ENV: "production", SECRETS_KEY: key.toString("base64") });
-    expect(production).toMatchObject({ allowPrivateTargets: false, usingDevelopmentSecretsKey: false });
-    expect(production.secretsKey.equals(key)).toBe(true);
-    const allowed = loadApiConfig({
-      NODE_ENV: "production",
-      SECRETS_KEY: key.toString("base64"),
-      ALLOW_PRIVATE_TARGETS: "true",
-    });
-    expect(allowed.allowPrivateTargets).toBe(true);
+    const config = loadApiConfig({ NODE_ENV: "production", SECRETS_KEY: key.toString("base64") });
+    expect(config.secretsKey.equals(key)).toBe(true);
+    expect(config.usingDevelopmentSecretsKey).toBe(false);
+  });
+
+  it("requires SECRETS_KEY in production", () => {
+    const error = configError({ NODE_ENV: "production" });
+    expect(error.message).toMatch(/^SECRETS_KEY: /);
+    expect(error.message).toContain("NODE_ENV=production");
   });
 
   it.each([
     ["PORT", { PORT: "http" }],
+    ["PORT", { PORT: "65536" }],
+    ["PORT", { PORT: "-1" }],
     ["MAX_PAYLOAD_BYTES", { MAX_PAYLOAD_BYTES: "-1" }],
+    ["MAX_PAYLOAD_BYTES", { MAX_PAYLOAD_BYTES: "0" }],
     ["MAX_WEBHOOKS_PER_PROJECT", { MAX_WEBHOOKS_PER_PROJECT: "many" }],
+    ["DELIVERY_TIMEOUT_MS", { DELIVERY_TIMEOUT_MS: "soon" }],
     ["ADMIN_API_KEY", { ADMIN_API_KEY: "short" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],
+    ["REDIS_URL", { REDIS_URL: "http://localhost:6379" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
+    ["NODE_ENV", { NODE_ENV: "prod" }],
+    ["ALLOW_PRIVATE_TARGETS", { ALLOW_PRIVATE_TARGETS: "yes" }],
     ["SECRETS_KEY", { SECRETS_KEY: randomBytes(16).toString("base64") }],
+    ["SECRETS_KEY", { SECRETS_KEY: randomBytes(31).toString("base64") }],
+    ["SECRETS_KEY", { SECRETS_KEY: randomBytes(32).toString("hex") }],
     ["SECRETS_KEY", { NODE_ENV: "production" }],
-  ])("names %s when it is wrong", (name, env) => {
-    expect(() => loadApiConfig(env)).toThrow(ConfigError);
-    expect(() => loadApiConfig(env)).toThrow(new RegExp(`^${name}: `));
+  ])("throws a ConfigError naming %s for %j", (name, env) => {
+    const error = configError(env);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message.startsWith(`${name}: `)).toBe(true);
   });
 });

@@ -1,39 +1,124 @@
+import { randomBytes } from "node:crypto";
 import { ConfigError } from "@hookrelay/shared";
 import { loadDispatcherConfig } from "./config.js";
 
-describe("dispatcher config", () => {
+// Every test passes its own env object: the loader must never read process.env.
+const productionKey = randomBytes(32).toString("base64");
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadDispatcherConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe("loadDispatcherConfig", () => {
   it("defaults to the SPEC's values", () => {
-    const config = loadDispatcherConfig({});
-    expect(config).toMatchObject({
+    expect(loadDispatcherConfig({})).toMatchObject({
       port: 3001,
       retrySchedule: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000],
       retryMaxAgeMs: 14 * 86_400_000,
       deliveryTimeoutMs: 20_000,
       concurrency: 100,
       logLevel: "info",
+      nodeEnv: "development",
       allowPrivateTargets: true,
+      usingDevelopmentSecretsKey: true,
+      autoDisableAfterMs: 5 * 86_400_000,
+      databaseUrl: "postgresql://postgres@127.0.0.1:5432/hookrelay",
       redisUrl: "redis://127.0.0.1:6379",
     });
   });
 
-  it("reads short schedules for tests", () => {
-    expect(loadDispatcherConfig({ RETRY_SCHEDULE: "1s,1s", RETRY_MAX_AGE: "30s" })).toMatchObject({
+  it("reads every variable it is given", () => {
+    expect(
+      loadDispatcherConfig({
+        DISPATCHER_PORT: "4001",
+        RETRY_SCHEDULE: "1s,1s",
+        RETRY_MAX_AGE: "30s",
+        DELIVERY_TIMEOUT_MS: "1500",
+        DISPATCHER_CONCURRENCY: "7",
+        LOG_LEVEL: "debug",
+        DATABASE_URL: "postgres://db.internal:5432/hooks",
+        REDIS_URL: "rediss://cache.internal:6380",
+      }),
+    ).toMatchObject({
+      port: 4001,
       retrySchedule: [1_000, 1_000],
       retryMaxAgeMs: 30_000,
+      deliveryTimeoutMs: 1_500,
+      concurrency: 7,
+      logLevel: "debug",
+      databaseUrl: "postgres://db.internal:5432/hooks",
+      redisUrl: "rediss://cache.internal:6380",
     });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadDispatcherConfig({ RETRY_SCHEDULE: "", DISPATCHER_PORT: "" })).toMatchObject({
+      port: 3001,
+      retrySchedule: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000],
+    });
+  });
+
+  it("allows private targets outside production and blocks them in production unless told", () => {
+    expect(loadDispatcherConfig({ NODE_ENV: "test" }).allowPrivateTargets).toBe(true);
+    expect(
+      loadDispatcherConfig({ NODE_ENV: "production", SECRETS_KEY: productionKey }).allowPrivateTargets,
+    ).toBe(false);
+    expect(
+      loadDispatcherConfig({
+        NODE_ENV: "production",
+        SECRETS_KEY: productionKey,
+        ALLOW_PRIVATE_TARGETS: "true",
+      }).allowPrivateTargets,
+    ).toBe(true);
+    expect(loadDispatcherConfig({ ALLOW_PRIVATE_TARGETS: "false" }).allowPrivateTargets).toBe(false);
+  });
+
+  it("takes a SECRETS_KEY that is base64 of 32 bytes", () => {
+    const key = randomBytes(32);
+    const config = loadDispatcherConfig({ NODE_ENV: "production", SECRETS_KEY: key.toString("base64") });
+    expect(config.secretsKey.equals(key)).toBe(true);
+    expect(config.usingDevelopmentSecretsKey).toBe(false);
+  });
+
+  it("requires SECRETS_KEY in production", () => {
+    const error = configError({ NODE_ENV: "production" });
+    expect(error.message).toMatch(/^SECRETS_KEY: /);
+    expect(error.message).toContain("NODE_ENV=production");
   });
 
   it.each([
     ["RETRY_SCHEDULE", { RETRY_SCHEDULE: "5x" }],
     ["RETRY_SCHEDULE", { RETRY_SCHEDULE: "0s" }],
+    ["RETRY_SCHEDULE", { RETRY_SCHEDULE: "1s,,1s" }],
     ["RETRY_MAX_AGE", { RETRY_MAX_AGE: "forever" }],
     ["DISPATCHER_CONCURRENCY", { DISPATCHER_CONCURRENCY: "0" }],
+    ["DISPATCHER_CONCURRENCY", { DISPATCHER_CONCURRENCY: "1.5" }],
     ["DISPATCHER_PORT", { DISPATCHER_PORT: "70000" }],
+    ["DISPATCHER_PORT", { DISPATCHER_PORT: "http" }],
+    ["DELIVERY_TIMEOUT_MS", { DELIVERY_TIMEOUT_MS: "-5" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],
     ["REDIS_URL", { REDIS_URL: "localhost:6379" }],
+    ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
+    ["NODE_ENV", { NODE_ENV: "staging" }],
     ["ALLOW_PRIVATE_TARGETS", { ALLOW_PRIVATE_TARGETS: "maybe" }],
+    ["SECRETS_KEY", { SECRETS_KEY: randomBytes(16).toString("base64") }],
+    ["SECRETS_KEY", { SECRETS_KEY: randomBytes(33).toString("base64") }],
     ["SECRETS_KEY", { NODE_ENV: "production" }],
-  ])("names %s when it is wrong", (name, env) => {
-    expect(() => loadDispatcherConfig(env)).toThrow(ConfigError);
-    expect(() => loadDispatcherConfig(env)).toThrow(new RegExp(`^${name}: `));
+  ])("throws a ConfigError naming %s for %j", (name, env) => {
+    const error = configError(env);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message.startsWith(`${name}: `)).toBe(true);
+  });
+
+  it("quotes the offending duration in the message", () => {
+    expect(configError({ RETRY_SCHEDULE: "5x" }).message).toBe(
+      'RETRY_SCHEDULE: "5x" is not a duration (use e.g. 500ms, 5s, 5m, 2h, 14d)',
+    );
   });
 });

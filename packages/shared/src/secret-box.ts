@@ -22,12 +22,22 @@ export class SecretBox {
   }
 
   decrypt(stored: string): string {
-    const [version, nonce, tag, ciphertext] = stored.split(".");
-    if (version !== VERSION || !nonce || !tag || ciphertext === undefined) {
+    const parts = stored.split(".");
+    const [version, nonceText, tagText, ciphertext] = parts;
+    const nonce = Buffer.from(nonceText ?? "", "base64");
+    const tag = Buffer.from(tagText ?? "", "base64");
+    // A full 16-byte tag only: GCM would otherwise accept a truncated one (4+ bytes), making forgery cheap.
+    if (
+      parts.length !== 4 ||
+      version !== VERSION ||
+      nonce.length !== 12 ||
+      tag.length !== 16 ||
+      ciphertext === undefined
+    ) {
       throw new Error("unreadable encrypted secret");
     }
-    const decipher = createDecipheriv("aes-256-gcm", this.#key, Buffer.from(nonce, "base64"));
-    decipher.setAuthTag(Buffer.from(tag, "base64"));
+    const decipher = createDecipheriv("aes-256-gcm", this.#key, nonce, { authTagLength: 16 });
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64")), decipher.final()]).toString(
       "utf8",
     );

@@ -30,12 +30,12 @@ export function signCompatibility(secret: string, body: string | Buffer): string
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-export interface SignatureHeaders {
+export type SignatureHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
   "x-webhook-signature": string;
-}
+};
 
 /**
  * Headers that sign one attempt. `secrets` holds the current secret first, then any previous secret that

@@ -64,7 +64,11 @@ export function verifyWebhook(
   });
   if (!matches) throw new WebhookVerificationError("no matching signature found");
 
-  return JSON.parse(typeof rawBody === "string" ? rawBody : rawBody.toString("utf8"));
+  try {
+    return JSON.parse(typeof rawBody === "string" ? rawBody : rawBody.toString("utf8"));
+  } catch {
+    throw new WebhookVerificationError("body is not JSON");
+  }
 }
 
 export interface WebhookMiddlewareOptions extends VerifyOptions {
