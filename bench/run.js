@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     dispatchers: { type: "string", default: "1" },
     events: { type: "string", default: "100000" },
     concurrency: { type: "string", default: "64" },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -42,8 +43,12 @@ async function freePort() {
   return port;
 }
 
+// `--profile` writes a V8 CPU profile of every process to bench/results/profiles (node --cpu-prof).
+const profileFlags = () =>
+  args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(root, "bench", "results", "profiles")}`] : [];
+
 function startProcess(script, env) {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...profileFlags(), script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,6 +3,9 @@ import { newId } from "@hookrelay/shared";
 import type { Database } from "./client.js";
 import type { Prisma } from "./generated/prisma/client.js";
 
+/** last_success_at is kept to this precision, so a busy healthy webhook's row is not a lock hot spot. */
+const SUCCESS_STAMP_RESOLUTION_MS = 1_000;
+
 export type DisabledReason = "gone_410" | "auto_failing";
 
 export type Outcome =
@@ -55,17 +58,29 @@ export async function recordAttempt(db: Database, record: AttemptRecord): Promis
         completedAt: outcome.status === "retry" ? null : at,
       },
     }),
-    db.webhook.update({
-      where: { id: record.webhookId },
-      data: succeeded
-        ? { failCount: 0, lastSuccessAt: at, failingSince: null }
-        : {
+    succeeded
+      ? // Every delivery to a webhook would otherwise write (and lock) its one row: a healthy webhook's row
+        // is rewritten only when it was failing or its last_success_at is over a second old.
+        db.webhook.updateMany({
+          where: {
+            id: record.webhookId,
+            OR: [
+              { failCount: { gt: 0 } },
+              { lastSuccessAt: null },
+              { lastSuccessAt: { lt: new Date(at.getTime() - SUCCESS_STAMP_RESOLUTION_MS) } },
+            ],
+          },
+          data: { failCount: 0, lastSuccessAt: at, failingSince: null },
+        })
+      : db.webhook.update({
+          where: { id: record.webhookId },
+          data: {
             failCount: { increment: 1 },
             lastFailureAt: at,
             failingSince: record.failingSince ?? at,
             ...(disable && { enabled: false, disabledReason: disable }),
           },
-    }),
+        }),
     ...(disable ? [failPendingDeliveries(db, { webhookId: record.webhookId }, at)] : []),
   ]);
 }

@@ -95,6 +95,7 @@ export async function ingestEvent(
     webhookId: webhook.id,
     eventType: input.event_type,
     createdAt,
+    enqueuedAt: createdAt,
   }));
 
   try {

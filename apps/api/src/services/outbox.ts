@@ -1,11 +1,15 @@
 import { enqueueDeliveries } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 
-// Redis being down must not hold the answer: past this the deliveries stay in the outbox (enqueued_at null)
-// and a dispatcher's sweep enqueues them.
+// Redis being down must not hold the answer: past this the deliveries go back to the outbox and a
+// dispatcher's sweep enqueues them.
 const ENQUEUE_TIMEOUT_MS = 1_000;
 
-/** Enqueues committed deliveries and marks them enqueued; on failure leaves them to the outbox sweep. */
+/**
+ * Enqueues deliveries that were committed with `enqueued_at` already set (optimistically, so the hot path
+ * writes each delivery row once). When enqueueing fails they are put back in the outbox (`enqueued_at`
+ * null) for the sweep; if this process dies in between, the sweep's overdue check re-enqueues them.
+ */
 export async function enqueueOrLeaveInOutbox(
   ctx: ApiContext,
   deliveryIds: string[],
@@ -20,16 +24,16 @@ export async function enqueueOrLeaveInOutbox(
         timer = setTimeout(() => reject(new Error("enqueue timed out")), ENQUEUE_TIMEOUT_MS);
       }),
     ]).finally(() => clearTimeout(timer));
-    await ctx.db.delivery.updateMany({
-      where: { id: { in: deliveryIds } },
-      data: { enqueuedAt: new Date() },
-    });
     return true;
   } catch (error) {
     ctx.logger.warn(
       { err: (error as Error).message, deliveries: deliveryIds.length },
       "enqueue failed; the outbox sweep will enqueue these deliveries",
     );
+    await ctx.db.delivery.updateMany({
+      where: { id: { in: deliveryIds }, status: "pending" },
+      data: { enqueuedAt: null },
+    });
     return false;
   }
 }

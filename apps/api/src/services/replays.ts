@@ -24,6 +24,7 @@ function replaysOf(originals: Pick<Delivery, "id" | "projectId" | "eventId" | "w
     eventType: original.eventType,
     replayOfId: original.id,
     createdAt,
+    enqueuedAt: createdAt,
   }));
 }
 
