@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApp, loadApiConfig } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
 import {
+  AttemptRecorder,
   EndpointRateLimiter,
   loadDispatcherConfig,
   scheduleOutboxSweep,
@@ -95,13 +96,15 @@ export async function startStack(
   let httpClient: WebhookHttpClient | undefined;
   let stopSweep: (() => Promise<void>) | undefined;
   let sweepQueue: Queue | undefined;
+  let recorder: AttemptRecorder | undefined;
   if (dispatcher) {
     const config = loadDispatcherConfig(fullEnv);
     httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
     workerConnection = createRedisConnection(config.redisUrl, "worker", logger);
     const rateLimiter = new EndpointRateLimiter(workerConnection, config.queuePrefix);
+    recorder = new AttemptRecorder(db);
     worker = startDeliveryWorker(
-      { config, db, http: httpClient, secretBox, logger, rateLimiter },
+      { config, db, http: httpClient, secretBox, logger, rateLimiter, recorder },
       workerConnection,
     );
     stopSweep = scheduleOutboxSweep(
@@ -131,6 +134,7 @@ export async function startStack(
     async stop() {
       await stopSweep?.();
       await worker?.close(true);
+      await recorder?.close();
       await sweepQueue?.obliterate({ force: true }).catch(() => undefined);
       await sweepQueue?.close();
       server.closeAllConnections();

@@ -1,3 +1,4 @@
+export { AttemptRecorder } from "./attempt-recorder.js";
 export { type DispatcherConfig, dispatcherEnvSchema, loadDispatcherConfig } from "./config.js";
 export { startDeliveryWorker } from "./delivery-worker.js";
 export { startHealthServer } from "./health-server.js";

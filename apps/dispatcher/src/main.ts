@@ -8,6 +8,7 @@ import {
   WebhookHttpClient,
 } from "@hookrelay/shared";
 import { Queue } from "bullmq";
+import { AttemptRecorder } from "./attempt-recorder.js";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
@@ -20,6 +21,7 @@ const { config, logger } = bootProcess("dispatcher", () => loadDispatcherConfig(
 const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(config.concurrency, 20) });
 const redis = createRedisConnection(config.redisUrl, "worker", logger);
 const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
+const recorder = new AttemptRecorder(db);
 const worker = startDeliveryWorker(
   {
     config,
@@ -28,6 +30,7 @@ const worker = startDeliveryWorker(
     secretBox: new SecretBox(config.secretsKey),
     logger,
     rateLimiter: new EndpointRateLimiter(redis, config.queuePrefix),
+    recorder,
   },
   redis,
 );
@@ -47,6 +50,7 @@ onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
   await Promise.all([worker.close(), stopSweep()]);
+  await recorder.close();
   server.close();
   http.close();
   redis.disconnect();

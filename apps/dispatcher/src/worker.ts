@@ -1,4 +1,4 @@
-import { type Database, failPendingDeliveries, type Outcome, recordAttempt } from "@hookrelay/db";
+import { type Database, failPendingDeliveries, type Outcome } from "@hookrelay/db";
 import {
   attemptRequest,
   type DeliverJob,
@@ -11,6 +11,7 @@ import {
   type WebhookResponse,
 } from "@hookrelay/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { AttemptRecorder } from "./attempt-recorder.js";
 import type { DispatcherConfig } from "./config.js";
 import type { EndpointRateLimiter } from "./rate-limiter.js";
 import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
@@ -22,6 +23,7 @@ export interface DispatcherContext {
   secretBox: SecretBox;
   logger: Logger;
   rateLimiter: EndpointRateLimiter;
+  recorder: AttemptRecorder;
 }
 
 /** Thrown to make BullMQ retry; carries the delay the worker chose (and recorded as next_attempt_at). */
@@ -146,7 +148,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
       failingSince: webhook.failingSince,
       now: new Date(),
     });
-    await recordAttempt(db, {
+    await ctx.recorder.record({
       deliveryId: delivery.id,
       webhookId: webhook.id,
       attemptNumber,

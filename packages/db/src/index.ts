@@ -4,6 +4,7 @@ export {
   failPendingDeliveries,
   type Outcome,
   recordAttempt,
+  recordAttempts,
 } from "./attempts.js";
 export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
