@@ -63,6 +63,35 @@ async function earlierResult(
   };
 }
 
+interface NewEvent {
+  id: string;
+  projectId: string;
+  eventType: string;
+  data: unknown;
+  payload: string;
+  idempotencyKey: string | null;
+  createdAt: Date;
+}
+
+function insertEventWithDeliveries(
+  event: NewEvent,
+  deliveries: Array<{ id: string; webhookId: string }>,
+): Prisma.Sql {
+  const insertEvent = Prisma.sql`
+    INSERT INTO events (id, project_id, event_type, data, payload, idempotency_key, created_at)
+    VALUES (${event.id}, ${event.projectId}, ${event.eventType}, ${JSON.stringify(event.data)}::jsonb, ${event.payload},
+            ${event.idempotencyKey}, ${event.createdAt}::timestamptz)`;
+  if (deliveries.length === 0) return insertEvent;
+  const rows = deliveries.map((delivery) => Prisma.sql`(${delivery.id}, ${delivery.webhookId})`);
+  // enqueued_at is set optimistically (see outbox.ts); the deliveries reference the event inserted above.
+  return Prisma.sql`
+    WITH inserted AS (${insertEvent} RETURNING id)
+    INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
+    SELECT v.id, ${event.projectId}, inserted.id, v.webhook_id, ${event.eventType},
+           ${event.createdAt}::timestamptz, ${event.createdAt}::timestamptz
+    FROM (VALUES ${Prisma.join(rows)}) AS v(id, webhook_id), inserted`;
+}
+
 /**
  * Stores the event and one delivery per matching enabled webhook in one transaction, then enqueues the
  * deliveries. The commit comes first: if Redis is down the event is still accepted and the outbox sweep
@@ -90,32 +119,30 @@ export async function ingestEvent(
   const eventId = newId("event", createdAt.getTime());
   const deliveries = targets.map((webhook) => ({
     id: newId("delivery", createdAt.getTime()),
-    projectId,
-    eventId,
     webhookId: webhook.id,
-    eventType: input.event_type,
-    createdAt,
-    enqueuedAt: createdAt,
   }));
 
+  const payload = serializeEnvelope(eventId, input.event_type, createdAt, projectId, input.data);
   try {
-    await ctx.db.$transaction([
-      ctx.db.event.create({
-        data: {
+    // One statement (atomic on its own): the event and its deliveries in a single round trip, with no
+    // per-query compilation — ingest is the hot path.
+    await ctx.db.$executeRaw(
+      insertEventWithDeliveries(
+        {
           id: eventId,
           projectId,
           eventType: input.event_type,
-          data: input.data as Prisma.InputJsonObject,
-          payload: serializeEnvelope(eventId, input.event_type, createdAt, projectId, input.data),
+          data: input.data,
+          payload,
           idempotencyKey,
           createdAt,
         },
-      }),
-      ctx.db.delivery.createMany({ data: deliveries }),
-    ]);
+        deliveries,
+      ),
+    );
   } catch (error) {
     // A concurrent request with the same idempotency key won the race: answer with its result.
-    if (idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (idempotencyKey) {
       const earlier = await earlierResult(ctx.db, projectId, idempotencyKey);
       if (earlier) return earlier;
     }
