@@ -47,10 +47,9 @@ export async function revokeApiKey(db: Database, projectId: string, keyId: strin
 /** The project a live key belongs to, or null. The lookup is by hash, so timing reveals nothing of the key. */
 export async function projectForApiKey(db: Database, apiKey: string): Promise<string | null> {
   const keyHash = hashApiKey(apiKey);
-  const row = await db.apiKey.findUnique({
-    where: { keyHash },
-    select: { projectId: true, revokedAt: true, keyHash: true },
-  });
-  if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(keyHash))) return null;
-  return row.projectId;
+  // Raw SQL: every project request runs this, and it needs no query compilation.
+  const [row] = await db.$queryRaw<Array<{ project_id: string; key_hash: string }>>`
+    SELECT project_id, key_hash FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
+  if (!row || !timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(keyHash))) return null;
+  return row.project_id;
 }

@@ -109,11 +109,9 @@ export async function ingestEvent(
     if (earlier) return earlier;
   }
 
-  const webhooks = await ctx.db.webhook.findMany({
-    where: { projectId, enabled: true },
-    select: { id: true, eventTypes: true },
-  });
-  const targets = webhooks.filter((webhook) => matchesEventType(webhook.eventTypes, input.event_type));
+  const webhooks = await ctx.db.$queryRaw<Array<{ id: string; event_types: string[] }>>`
+    SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled`;
+  const targets = webhooks.filter((webhook) => matchesEventType(webhook.event_types, input.event_type));
 
   const createdAt = new Date();
   const eventId = newId("event", createdAt.getTime());
