@@ -28,6 +28,15 @@ describe("authorization on every route", () => {
       .replace(":keyId", "key_00000000000000000000000000")
       .replace(":eventId", "evt_00000000000000000000000000")}`;
 
+  /** Calls the route (path ids filled in, an empty JSON body unless GET) with `key`; answers the status. */
+  const statusWith = (route: (typeof v1Routes)[number]) => (key?: string) =>
+    stack
+      .call(route.method.toUpperCase(), concrete(route.path), {
+        key,
+        body: route.method === "get" ? undefined : {},
+      })
+      .then((r) => r.status);
+
   it("declares routes for every resource", () => {
     expect(v1Routes.length).toBeGreaterThanOrEqual(15);
   });
@@ -36,11 +45,7 @@ describe("authorization on every route", () => {
     const name = `${route.method.toUpperCase()} ${route.path}`;
     if (route.auth === "project") {
       it(`${name}: 401 without a key, with a bad key, with a revoked key; 403 with another project's key`, async () => {
-        const path = concrete(route.path);
-        const call = (key?: string) =>
-          stack
-            .call(route.method.toUpperCase(), path, { key, body: route.method === "get" ? undefined : {} })
-            .then((r) => r.status);
+        const call = statusWith(route);
         expect(await call()).toBe(401);
         expect(await call("hr_definitely-not-a-key")).toBe(401);
         expect(await call(revokedKey)).toBe(401);
@@ -49,11 +54,7 @@ describe("authorization on every route", () => {
       });
     } else {
       it(`${name}: 401 without a key, with a bad key, with a project's key`, async () => {
-        const path = concrete(route.path);
-        const call = (key?: string) =>
-          stack
-            .call(route.method.toUpperCase(), path, { key, body: route.method === "get" ? undefined : {} })
-            .then((r) => r.status);
+        const call = statusWith(route);
         expect(await call()).toBe(401);
         expect(await call("not-the-admin-key-at-all")).toBe(401);
         expect(await call(mine.key)).toBe(401);
