@@ -24,6 +24,19 @@ export function requireAdmin(ctx: ApiContext): RequestHandler {
   };
 }
 
+/**
+ * Bull Board and the dashboard: the admin key as for admin routes, but a failure also asks the browser for
+ * basic auth (any user name, the key as password).
+ */
+export function requireAdminLogin(ctx: ApiContext): RequestHandler {
+  const check = requireAdmin(ctx);
+  return (req, res, next) =>
+    check(req, res, (error?: unknown) => {
+      if (error) res.setHeader("WWW-Authenticate", 'Basic realm="hookrelay", charset="UTF-8"');
+      next(error);
+    });
+}
+
 /** Project routes: the key must be live (401) and belong to the project in the path (403). */
 export function requireProjectKey(ctx: ApiContext): RequestHandler<{ projectId: string }> {
   return async (req, _res, next) => {
