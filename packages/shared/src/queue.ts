@@ -5,6 +5,10 @@ import { z } from "zod";
 // payloads or secrets; the dispatcher loads the rest from PostgreSQL and validates what it dequeues.
 export const DELIVERY_QUEUE = "deliveries";
 export const DELIVER_JOB = "deliver";
+/** Scheduled housekeeping (retention), run by whichever dispatcher takes the job. */
+export const MAINTENANCE_QUEUE = "maintenance";
+/** Every BullMQ queue of the service (Bull Board and the metrics list these). */
+export const SERVICE_QUEUES = [DELIVERY_QUEUE, MAINTENANCE_QUEUE] as const;
 
 export const deliverJobSchema = z.object({
   deliveryId: z.string().min(1).max(64),
