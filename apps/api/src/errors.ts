@@ -46,6 +46,15 @@ export function parseOr422<Schema extends z.ZodType>(schema: Schema, input: unkn
   return result.data;
 }
 
+/** PostgreSQL's SQLSTATE of a failed query, whether Prisma wrapped it (raw queries) or not. */
+export function postgresErrorCode(error: unknown): string | undefined {
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: { code?: unknown } } } })?.meta;
+  const wrapped = meta?.driverAdapterError?.cause?.code;
+  if (typeof wrapped === "string") return wrapped;
+  const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof cause === "string" ? cause : undefined;
+}
+
 // Errors from the database driver or Redis that mean "try again later", not "bug".
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",

@@ -1,6 +1,8 @@
-import { type Database, Prisma } from "@hookrelay/db";
+import type { Database } from "@hookrelay/db";
 import { type CreateEventInput, matchesEventType, newId } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
+import { ApiError, postgresErrorCode } from "../errors.js";
+import { EventWriter, type NewEvent } from "./event-writer.js";
 import { enqueueOrLeaveInOutbox } from "./outbox.js";
 
 export interface IngestResult {
@@ -63,37 +65,33 @@ async function earlierResult(
   };
 }
 
-interface NewEvent {
-  id: string;
-  projectId: string;
-  eventType: string;
-  data: unknown;
-  payload: string;
-  idempotencyKey: string | null;
-  createdAt: Date;
+// One writer per api (context): the batching only works when all requests share it.
+const writers = new WeakMap<ApiContext, EventWriter>();
+function eventWriter(ctx: ApiContext): EventWriter {
+  let writer = writers.get(ctx);
+  if (!writer) {
+    writer = new EventWriter(ctx.db, (deliveryIds) => enqueueOrLeaveInOutbox(ctx, deliveryIds));
+    writers.set(ctx, writer);
+  }
+  return writer;
 }
 
-function insertEventWithDeliveries(
-  event: NewEvent,
-  deliveries: Array<{ id: string; webhookId: string }>,
-): Prisma.Sql {
-  const insertEvent = Prisma.sql`
-    INSERT INTO events (id, project_id, event_type, data, payload, idempotency_key, created_at)
-    VALUES (${event.id}, ${event.projectId}, ${event.eventType}, ${JSON.stringify(event.data)}::jsonb, ${event.payload},
-            ${event.idempotencyKey}, ${event.createdAt}::timestamptz)`;
-  if (deliveries.length === 0) return insertEvent;
-  const rows = deliveries.map((delivery) => Prisma.sql`(${delivery.id}, ${delivery.webhookId})`);
-  // enqueued_at is set optimistically (see outbox.ts); the deliveries reference the event inserted above.
-  return Prisma.sql`
-    WITH inserted AS (${insertEvent} RETURNING id)
-    INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
-    SELECT v.id, ${event.projectId}, inserted.id, v.webhook_id, ${event.eventType},
-           ${event.createdAt}::timestamptz, ${event.createdAt}::timestamptz
-    FROM (VALUES ${Prisma.join(rows)}) AS v(id, webhook_id), inserted`;
+// 22P05: jsonb cannot hold the NUL character (\u0000), which JSON allows.
+const UNSTORABLE_CHARACTER = "22P05";
+
+async function storeEvent(ctx: ApiContext, event: NewEvent): Promise<boolean> {
+  try {
+    return await eventWriter(ctx).write(event);
+  } catch (error) {
+    if (postgresErrorCode(error) !== UNSTORABLE_CHARACTER) throw error;
+    throw new ApiError(422, "validation_error", "data contains a character that cannot be stored (\\u0000)", [
+      { path: "data", message: "the NUL character (\\u0000) is not allowed" },
+    ]);
+  }
 }
 
 /**
- * Stores the event and one delivery per matching enabled webhook in one transaction, then enqueues the
+ * Stores the event and one delivery per matching enabled webhook in one statement, then enqueues the
  * deliveries. The commit comes first: if Redis is down the event is still accepted and the outbox sweep
  * enqueues the deliveries later.
  */
@@ -120,37 +118,25 @@ export async function ingestEvent(
     webhookId: webhook.id,
   }));
 
+  const dataJson = JSON.stringify(input.data);
   const payload = serializeEnvelope(eventId, input.event_type, createdAt, projectId, input.data);
-  try {
-    // One statement (atomic on its own): the event and its deliveries in a single round trip, with no
-    // per-query compilation — ingest is the hot path.
-    await ctx.db.$executeRaw(
-      insertEventWithDeliveries(
-        {
-          id: eventId,
-          projectId,
-          eventType: input.event_type,
-          data: input.data,
-          payload,
-          idempotencyKey,
-          createdAt,
-        },
-        deliveries,
-      ),
-    );
-  } catch (error) {
+  // Stored together with other requests' events (group commit), then enqueued; see EventWriter.
+  const inserted = await storeEvent(ctx, {
+    id: eventId,
+    projectId,
+    eventType: input.event_type,
+    dataJson,
+    payload,
+    idempotencyKey,
+    createdAt,
+    deliveries,
+  });
+  if (!inserted) {
     // A concurrent request with the same idempotency key won the race: answer with its result.
-    if (idempotencyKey) {
-      const earlier = await earlierResult(ctx.db, projectId, idempotencyKey);
-      if (earlier) return earlier;
-    }
-    throw error;
+    const earlier = idempotencyKey ? await earlierResult(ctx.db, projectId, idempotencyKey) : null;
+    if (!earlier) throw new Error("event was not stored and no earlier event holds its idempotency key");
+    return earlier;
   }
-
-  await enqueueOrLeaveInOutbox(
-    ctx,
-    deliveries.map((delivery) => delivery.id),
-  );
 
   return {
     created: true,
