@@ -62,16 +62,36 @@ function poolConfigFromUrl(url: string): pg.PoolConfig {
   };
 }
 
+// Shim 4: @prisma/adapter-pg 6.19's executeScript splits a migration on every ";", which breaks a function
+// body (plpgsql) into pieces. Send the script whole: PostgreSQL's simple query protocol runs several
+// statements in one message, as psql would.
+type ScriptRunner = { executeScript: (script: string) => Promise<void> };
+function runScriptsWhole<Adapter extends ScriptRunner>(adapter: Adapter): Adapter {
+  const internals = adapter as unknown as { client: pg.Pool; onError: (error: unknown) => never };
+  adapter.executeScript = async (script) => {
+    try {
+      await internals.client.query(script);
+    } catch (error) {
+      internals.onError(error);
+    }
+  };
+  return adapter;
+}
+
 class ShadowSafePrismaPg extends PrismaPg {
   constructor(private readonly poolConfig: pg.PoolConfig) {
     super(poolConfig);
+  }
+
+  override async connect() {
+    return runScriptsWhole(await super.connect());
   }
 
   override async connectToShadowDb() {
     const main = await this.connect();
     const database = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
     await main.executeScript(`CREATE DATABASE "${database}"`);
-    const shadow = await new PrismaPg({ ...this.poolConfig, database }).connect();
+    const shadow = runScriptsWhole(await new PrismaPg({ ...this.poolConfig, database }).connect());
     const disposeShadow = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await disposeShadow();

@@ -1,9 +1,11 @@
 import { createProject, type TestProject } from "./support/fixtures.js";
-import { type Stack, startStack } from "./support/stack.js";
+import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
 
-// Ingest stores concurrent requests' events in shared statements (group commit). These tests send
-// requests concurrently, so that they land in the same write, and check that each is answered for itself.
-describe("ingest group commit", () => {
+// The ingest hot path. It stores concurrent requests' events in shared statements (group commit): these
+// tests send requests concurrently, so that they land in the same write, and check that each is answered
+// for itself. And it answers its lookups (key → project, project → webhooks) from memory, kept current by
+// PostgreSQL notifications: changes made outside this api must show at once.
+describe("ingest hot path", () => {
   let stack: Stack;
   let project: TestProject;
 
@@ -80,5 +82,48 @@ describe("ingest group commit", () => {
       where: { id: { in: [answers[0]?.body.event_id, answers[2]?.body.event_id] } },
     });
     expect(stored).toHaveLength(2);
+  });
+
+  /** Posts until `done` holds for the answer (a notification travels asynchronously); bounded. */
+  async function postUntil(done: (answer: { status: number; body: any }) => boolean, key = project.key) {
+    for (let tries = 0; tries < 40; tries++) {
+      const answer = await stack.call("POST", project.path("/events"), {
+        key,
+        body: { event_type: "order.created", data: {} },
+      });
+      if (done(answer)) return { answer, tries };
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error("the change was not seen within a second");
+  }
+
+  it("sees webhook and key changes made by another process (a dispatcher, SQL) within a second", async () => {
+    const extra = await project.webhook({ url: "http://127.0.0.1:9/c", event_types: ["order.created"] });
+    expect((await post({ event_type: "order.created", data: {} })).body.deliveries).toBe(3);
+    // As a dispatcher does when an endpoint answers 410: not through this api.
+    await stack.db.$executeRaw`UPDATE webhooks SET enabled = false WHERE id = ${extra.id}`;
+    const { tries } = await postUntil((answer) => answer.body.deliveries === 2);
+    expect(tries).toBeLessThan(10);
+
+    const key = await stack.call("POST", `/v1/projects/${project.id}/api-keys`, { key: ADMIN_KEY });
+    expect((await postUntil((answer) => answer.status === 202, key.body.api_key)).tries).toBe(0);
+    await stack.db.$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE id = ${key.body.id}`;
+    await postUntil((answer) => answer.status === 401, key.body.api_key);
+  });
+
+  it("keeps seeing changes after its listening connection is cut", async () => {
+    const listeners = () => stack.db.$queryRaw<Array<{ pid: number }>>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`;
+    const [listener] = await listeners();
+    expect(listener).toBeDefined();
+    await stack.db.$queryRaw`SELECT pg_terminate_backend(${listener?.pid}::int)`;
+    // It reconnects (after a second) and listens again.
+    for (let tries = 0; tries < 40 && (await listeners()).length === 0; tries++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await listeners()).toHaveLength(1);
+    const before = (await post({ event_type: "order.created", data: {} })).body.deliveries;
+    await stack.db
+      .$executeRaw`UPDATE webhooks SET event_types = ARRAY['none.*'] WHERE project_id = ${project.id} AND url LIKE '%/a'`;
+    await postUntil((answer) => answer.body.deliveries === before - 1);
   });
 });

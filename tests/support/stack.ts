@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp, loadApiConfig } from "@hookrelay/api";
+import { createApp, loadApiConfig, ProjectLookups } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
 import {
   AttemptRecorder,
@@ -68,6 +68,8 @@ export async function startStack(
   const logger = createLogger("test", apiConfig.logLevel);
   const db = createPrismaClient(database.url);
   const secretBox = new SecretBox(apiConfig.secretsKey);
+  const lookups = new ProjectLookups(db);
+  lookups.listen(database.url, logger);
 
   const producer = createRedisConnection(apiConfig.redisUrl, "producer", logger);
   const queue = new Queue(DELIVERY_QUEUE, { connection: producer, prefix: apiConfig.queuePrefix });
@@ -85,6 +87,7 @@ export async function startStack(
     logger,
     adminApiKey: ADMIN_KEY,
     pingRedis: () => producer.ping(),
+    lookups,
   });
   const server: http.Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -146,6 +149,7 @@ export async function startStack(
       workerConnection?.disconnect();
       httpClient?.close();
       apiWebhookClient.close();
+      await lookups.close();
       await db.$disconnect();
       await database.drop();
     },

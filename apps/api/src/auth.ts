@@ -42,7 +42,7 @@ export function requireProjectKey(ctx: ApiContext): RequestHandler<{ projectId: 
   return async (req, _res, next) => {
     const key = credentialFrom(req.headers.authorization);
     if (!key) return next(unauthorized());
-    const projectId = await projectForApiKey(ctx.db, key);
+    const projectId = await projectForApiKey(ctx, key);
     if (!projectId) return next(unauthorized());
     if (projectId !== req.params.projectId) return next(forbidden());
     next();

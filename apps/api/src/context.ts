@@ -1,6 +1,7 @@
 import type { Database } from "@hookrelay/db";
 import type { DeliveryQueueProducer, Logger, SecretBox, WebhookHttpClient } from "@hookrelay/shared";
 import type { ApiConfig } from "./config.js";
+import type { ProjectLookups } from "./services/project-lookups.js";
 
 /** What routes and services need, built once in main.ts (or by a test) and passed in. */
 export interface ApiContext {
@@ -14,4 +15,6 @@ export interface ApiContext {
   adminApiKey: string;
   /** Resolves when Redis answers; used by /readyz. */
   pingRedis: () => Promise<unknown>;
+  /** API key → project and project → enabled webhooks, cached while kept current by LISTEN. */
+  lookups: ProjectLookups;
 }

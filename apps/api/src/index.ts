@@ -5,3 +5,4 @@ export type { ApiContext } from "./context.js";
 export { openApiDocument, openApiPath } from "./openapi.js";
 export { v1Routes } from "./routes/index.js";
 export type { Route } from "./routes/route.js";
+export { ProjectLookups } from "./services/project-lookups.js";

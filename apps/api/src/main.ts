@@ -11,6 +11,7 @@ import { Queue } from "bullmq";
 import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
+import { ProjectLookups } from "./services/project-lookups.js";
 
 const { config, logger } = bootProcess("api", () => loadApiConfig(process.env));
 
@@ -29,6 +30,8 @@ if (!adminApiKey) {
 }
 
 const db = createPrismaClient(config.databaseUrl);
+const lookups = new ProjectLookups(db);
+lookups.listen(config.databaseUrl, logger);
 const redis = createRedisConnection(config.redisUrl, "producer", logger);
 const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
 deliveryQueue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
@@ -42,6 +45,7 @@ const app = createApp({
   logger,
   adminApiKey,
   pingRedis: () => redis.ping(),
+  lookups,
 });
 
 const server = app.listen(config.port, () => {
@@ -54,5 +58,6 @@ onShutdownSignal(async (signal) => {
   // Disconnect first: closing a queue whose Redis is unreachable would wait for a connection.
   redis.disconnect();
   await deliveryQueue.close();
+  await lookups.close();
   await db.$disconnect();
 });

@@ -47,6 +47,6 @@ export const projectRoutes = [
     auth: "admin",
     summary: "Revoke an API key; it is refused at once",
     status: 204,
-    handle: (ctx, { params }) => revokeApiKey(ctx.db, params.projectId ?? "", params.keyId ?? ""),
+    handle: (ctx, { params }) => revokeApiKey(ctx, params.projectId ?? "", params.keyId ?? ""),
   }),
 ];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Database } from "@hookrelay/db";
 import { newId } from "@hookrelay/shared";
+import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 
 const KEY_PREFIX = "hr_";
@@ -36,20 +37,16 @@ export async function createApiKey(db: Pick<Database, "apiKey">, projectId: stri
   return { id: row.id, api_key: apiKey, prefix: row.prefix, created_at: row.createdAt.toISOString() };
 }
 
-export async function revokeApiKey(db: Database, projectId: string, keyId: string): Promise<void> {
-  const { count } = await db.apiKey.updateMany({
+export async function revokeApiKey(ctx: ApiContext, projectId: string, keyId: string): Promise<void> {
+  const { count } = await ctx.db.apiKey.updateMany({
     where: { id: keyId, projectId, revokedAt: null },
     data: { revokedAt: new Date() },
   });
+  ctx.lookups.changed();
   if (count === 0) throw notFound("api key");
 }
 
 /** The project a live key belongs to, or null. The lookup is by hash, so timing reveals nothing of the key. */
-export async function projectForApiKey(db: Database, apiKey: string): Promise<string | null> {
-  const keyHash = hashApiKey(apiKey);
-  // Raw SQL: every project request runs this, and it needs no query compilation.
-  const [row] = await db.$queryRaw<Array<{ project_id: string; key_hash: string }>>`
-    SELECT project_id, key_hash FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
-  if (!row || !timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(keyHash))) return null;
-  return row.project_id;
+export function projectForApiKey(ctx: ApiContext, apiKey: string): Promise<string | null> {
+  return ctx.lookups.projectForKeyHash(hashApiKey(apiKey));
 }

@@ -107,8 +107,7 @@ export async function ingestEvent(
     if (earlier) return earlier;
   }
 
-  const webhooks = await ctx.db.$queryRaw<Array<{ id: string; event_types: string[] }>>`
-    SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled`;
+  const webhooks = await ctx.lookups.enabledWebhooks(projectId);
   const targets = webhooks.filter((webhook) => matchesEventType(webhook.event_types, input.event_type));
 
   const createdAt = new Date();

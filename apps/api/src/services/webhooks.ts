@@ -79,6 +79,7 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
       },
     });
   });
+  ctx.lookups.changed();
   return { ...presentWebhook(webhook), secret };
 }
 
@@ -123,11 +124,13 @@ export async function updateWebhook(
     if (patch.enabled) data.failCount = 0;
   }
   const webhook = await ctx.db.webhook.update({ where: { id: current.id }, data });
+  ctx.lookups.changed();
   return presentWebhook(webhook);
 }
 
 export async function deleteWebhook(ctx: ApiContext, projectId: string, webhookId: string): Promise<void> {
   const { count } = await ctx.db.webhook.deleteMany({ where: { id: webhookId, projectId } });
+  ctx.lookups.changed();
   if (count === 0) throw notFound("webhook");
 }
 

@@ -1,0 +1,80 @@
+import { type Database, listenForConfigChanges } from "@hookrelay/db";
+import type { Logger } from "@hookrelay/shared";
+
+export interface WebhookTarget {
+  id: string;
+  event_types: string[];
+}
+
+// Bounds memory whatever keys clients send: only live keys are cached, and past this the cache restarts.
+const MAX_ENTRIES = 10_000;
+
+/**
+ * The two lookups every event request makes — the project of an API key, and the project's enabled
+ * webhooks — answered from memory while this process is LISTENing for changes to those rows (triggers
+ * notify on commit, whichever process or person made the change). Without a listening connection every
+ * lookup goes to PostgreSQL. Writes made through this api also clear the cache at once (`changed`), so a
+ * client never sees its own change missing.
+ */
+export class ProjectLookups {
+  private readonly keys = new Map<string, string>();
+  private readonly webhooks = new Map<string, WebhookTarget[]>();
+  /** Bumped by every change: a lookup that started before one must not fill the cache. */
+  private generation = 0;
+  private listening = false;
+  private stopListening: (() => Promise<void>) | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  /** Starts caching, kept correct by LISTEN on its own connection to `databaseUrl`. */
+  listen(databaseUrl: string, logger: Logger): void {
+    this.stopListening = listenForConfigChanges(databaseUrl, {
+      onChange: () => this.changed(),
+      onListening: (listening) => {
+        this.changed();
+        this.listening = listening;
+      },
+      onError: (error) =>
+        logger.warn({ err: error.message }, "config change listener lost; lookups uncached"),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.stopListening?.();
+  }
+
+  /** Drops everything cached. */
+  changed(): void {
+    this.generation += 1;
+    this.keys.clear();
+    this.webhooks.clear();
+  }
+
+  /** The project of a live (not revoked) API key, by the key's hash. */
+  async projectForKeyHash(keyHash: string): Promise<string | null> {
+    const cached = this.keys.get(keyHash);
+    if (cached !== undefined) return cached;
+    const generation = this.generation;
+    const [row] = await this.db.$queryRaw<Array<{ project_id: string }>>`
+      SELECT project_id FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
+    const projectId = row?.project_id ?? null;
+    if (projectId && this.cacheable(generation, this.keys)) this.keys.set(keyHash, projectId);
+    return projectId;
+  }
+
+  async enabledWebhooks(projectId: string): Promise<WebhookTarget[]> {
+    const cached = this.webhooks.get(projectId);
+    if (cached) return cached;
+    const generation = this.generation;
+    const rows = await this.db.$queryRaw<WebhookTarget[]>`
+      SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`;
+    if (this.cacheable(generation, this.webhooks)) this.webhooks.set(projectId, rows);
+    return rows;
+  }
+
+  private cacheable(generation: number, map: Map<string, unknown>): boolean {
+    if (!this.listening || generation !== this.generation) return false;
+    if (map.size >= MAX_ENTRIES) map.clear();
+    return true;
+  }
+}
