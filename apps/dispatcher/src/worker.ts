@@ -1,4 +1,4 @@
-import { type Database, failPendingDeliveries, type Outcome } from "@hookrelay/db";
+import { type Database, DeliveryLoader, failPendingDeliveries, type Outcome } from "@hookrelay/db";
 import {
   attemptRequest,
   type DeliverJob,
@@ -92,12 +92,10 @@ function mayUseReservedSlot(data: DeliverJob, attemptsMade: number, perSecond: n
 /** The BullMQ processor: one delivery attempt per job run. */
 export function createDeliveryProcessor(ctx: DispatcherContext) {
   const { config, db } = ctx;
+  const deliveries = new DeliveryLoader(db);
   return async (job: Job, token?: string): Promise<string> => {
     const data = deliverJobSchema.parse(job.data);
-    const delivery = await db.delivery.findUnique({
-      where: { id: data.deliveryId },
-      include: { event: { select: { payload: true } }, webhook: true },
-    });
+    const delivery = await deliveries.load(data.deliveryId);
     // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
     if (delivery?.status !== "pending") return "skipped";
     const { webhook } = delivery;
@@ -130,8 +128,8 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
     const response = await ctx.http.send(
       attemptRequest({
         url: webhook.url,
-        body: delivery.event.payload,
-        customHeaders: webhook.headers as Record<string, string>,
+        body: delivery.payload,
+        customHeaders: webhook.headers,
         secrets: signingSecrets(webhook, ctx.secretBox, startedAt),
         eventId: delivery.eventId,
         eventType: delivery.eventType,

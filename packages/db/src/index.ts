@@ -8,6 +8,7 @@ export {
 } from "./attempts.js";
 export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
 export { CONFIG_CHANGE_CHANNEL, listenForConfigChanges } from "./config-changes.js";
+export { type DeliveryForAttempt, DeliveryLoader } from "./delivery-for-attempt.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export type { ApiKey, Attempt, Delivery, Event, Project, Webhook } from "./generated/prisma/client.js";
 export { Prisma } from "./generated/prisma/client.js";

@@ -1,0 +1,92 @@
+import type { Database } from "./client.js";
+import type { DeliveryStatus } from "./generated/prisma/enums.js";
+
+/** What one delivery attempt needs: the delivery, its event's payload and its webhook. */
+export interface DeliveryForAttempt {
+  id: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  eventId: string;
+  eventType: string;
+  createdAt: Date;
+  payload: string;
+  webhook: {
+    id: string;
+    enabled: boolean;
+    url: string;
+    headers: Record<string, string>;
+    secretCiphertext: string;
+    previousSecretCiphertext: string | null;
+    previousSecretExpiresAt: Date | null;
+    rateLimitPerSecond: number | null;
+    failingSince: Date | null;
+  };
+}
+
+type Row = Omit<DeliveryForAttempt, "webhook"> & {
+  [Field in keyof DeliveryForAttempt["webhook"] as `webhook_${Field}`]: DeliveryForAttempt["webhook"][Field];
+};
+
+/**
+ * Loads deliveries for their attempts. Jobs that start in the same turn of the event loop share one raw
+ * query (`= ANY`): every job runs this, a Prisma query with `include` costs a query-plan compilation per
+ * call, and one query per job costs a round trip each (measured: both slower than this).
+ */
+export class DeliveryLoader {
+  private pending = new Map<string, Array<(row: DeliveryForAttempt | null | Error) => void>>();
+
+  constructor(private readonly db: Database) {}
+
+  load(deliveryId: string): Promise<DeliveryForAttempt | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) setImmediate(() => void this.flush());
+      const waiting = this.pending.get(deliveryId) ?? [];
+      waiting.push((result) => (result instanceof Error ? reject(result) : resolve(result)));
+      this.pending.set(deliveryId, waiting);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      const rows = await this.db.$queryRaw<Row[]>`
+        SELECT d.id, d.status::text AS status, d.attempt_count AS "attemptCount", d.event_id AS "eventId",
+               d.event_type AS "eventType", d.created_at AS "createdAt", e.payload,
+               w.id AS webhook_id, w.enabled AS webhook_enabled, w.url AS webhook_url,
+               w.headers AS webhook_headers, w.secret_ciphertext AS "webhook_secretCiphertext",
+               w.previous_secret_ciphertext AS "webhook_previousSecretCiphertext",
+               w.previous_secret_expires_at AS "webhook_previousSecretExpiresAt",
+               w.rate_limit_per_second AS "webhook_rateLimitPerSecond", w.failing_since AS "webhook_failingSince"
+        FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+        WHERE d.id = ANY(${[...batch.keys()]}::text[])`;
+      const byId = new Map(rows.map((row) => [row.id, fromRow(row)]));
+      for (const [id, waiting] of batch) for (const settle of waiting) settle(byId.get(id) ?? null);
+    } catch (error) {
+      for (const waiting of batch.values()) for (const settle of waiting) settle(error as Error);
+    }
+  }
+}
+
+function fromRow(row: Row): DeliveryForAttempt {
+  return {
+    id: row.id,
+    status: row.status,
+    attemptCount: row.attemptCount,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    createdAt: row.createdAt,
+    payload: row.payload,
+    webhook: {
+      id: row.webhook_id,
+      enabled: row.webhook_enabled,
+      url: row.webhook_url,
+      headers: row.webhook_headers,
+      secretCiphertext: row.webhook_secretCiphertext,
+      previousSecretCiphertext: row.webhook_previousSecretCiphertext,
+      previousSecretExpiresAt: row.webhook_previousSecretExpiresAt,
+      rateLimitPerSecond: row.webhook_rateLimitPerSecond,
+      failingSince: row.webhook_failingSince,
+    },
+  };
+}
