@@ -115,4 +115,46 @@ describe("attempt recording", () => {
     await recorder.close();
     expect(await db.delivery.count({ where: { webhookId, status: "succeeded" } })).toBe(50);
   });
+
+  it("carries the streak across batches: failures add up, a success resets, a fresh stamp is not rewritten", async () => {
+    const { webhookId, deliveryIds } = await fixture(6);
+    const [a, b, c, d, e] = deliveryIds as [string, string, string, string, string];
+    const t = Date.now();
+    const retry = { status: "retry", nextAttemptAt: new Date(t + 60_000) } as const;
+    await recordAttempts(db, [attempt(a, webhookId, t, retry, 500)]);
+    await recordAttempts(db, [
+      { ...attempt(b, webhookId, t + 1, retry, 502), failingSince: new Date(t) },
+      { ...attempt(c, webhookId, t + 2, retry, 503), failingSince: new Date(t) },
+    ]);
+    let webhook = await db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+    expect(webhook).toMatchObject({ failCount: 3, lastSuccessAt: null });
+    expect(webhook.failingSince?.getTime()).toBe(t);
+    expect(webhook.lastFailureAt?.getTime()).toBe(t + 2);
+
+    await recordAttempts(db, [attempt(d, webhookId, t + 10, { status: "succeeded" }, 200)]);
+    webhook = await db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+    expect(webhook).toMatchObject({ failCount: 0, failingSince: null });
+    expect(webhook.lastSuccessAt?.getTime()).toBe(t + 10);
+    expect(webhook.lastFailureAt?.getTime()).toBe(t + 2);
+
+    // Healthy, and the stamp is less than a second old: the row is left alone.
+    await recordAttempts(db, [attempt(e, webhookId, t + 500, { status: "succeeded" }, 200)]);
+    webhook = await db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+    expect(webhook.lastSuccessAt?.getTime()).toBe(t + 10);
+  });
+
+  it("stores a response whose body and headers hold NUL characters (replaced, not refused)", async () => {
+    const { webhookId, deliveryIds } = await fixture(1);
+    const [a] = deliveryIds as [string];
+    const record = attempt(a, webhookId, Date.now(), { status: "succeeded" }, 200);
+    record.response = {
+      ...record.response,
+      responseBody: "a\u0000b",
+      responseHeaders: { "x-odd": "c\u0000d" },
+    };
+    await recordAttempts(db, [record]);
+    const stored = await db.attempt.findFirstOrThrow({ where: { deliveryId: a } });
+    expect(stored.responseBody).toBe("a\uFFFDb");
+    expect(stored.responseHeaders).toEqual({ "x-odd": "c\uFFFDd" });
+  });
 });

@@ -43,22 +43,15 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
       ? [{ webhookId: record.webhookId, reason: record.outcome.disableWebhook, at: record.at }]
       : [],
   );
+  // Raw SQL, one statement: Prisma compiles a query plan per call (for createMany, per row), which was the
+  // dispatcher's largest cost; a single statement is atomic on its own and needs no BEGIN/COMMIT trips.
+  const record = db.$executeRaw(recordStatement(records));
+  if (disabling.length === 0) {
+    await record;
+    return;
+  }
   await db.$transaction([
-    db.attempt.createMany({
-      data: records.map(({ deliveryId, attemptNumber, response, at }) => ({
-        id: newId("attempt", at.getTime()),
-        deliveryId,
-        attemptNumber,
-        statusCode: response.statusCode,
-        responseBody: response.responseBody,
-        responseHeaders: response.responseHeaders ?? undefined,
-        latencyMs: response.latencyMs,
-        error: response.error,
-        createdAt: at,
-      })),
-    }),
-    db.$executeRaw(deliveryUpdates(records)),
-    ...webhookHealthUpdates(db, records),
+    record,
     ...disabling.flatMap(({ webhookId, reason, at }) => [
       db.webhook.update({ where: { id: webhookId }, data: { enabled: false, disabledReason: reason } }),
       failPendingDeliveries(db, { webhookId }, at),
@@ -66,30 +59,79 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
   ]);
 }
 
-/** One UPDATE … FROM (VALUES …) for every delivery of the batch. */
-function deliveryUpdates(records: readonly AttemptRecord[]): Prisma.Sql {
-  const rows = records.map(({ deliveryId, attemptNumber, response, outcome, at }) => {
+// PostgreSQL text and jsonb cannot hold NUL, which a receiver may send.
+const storable = (text: string) => text.replaceAll("\u0000", "\uFFFD");
+
+/** The attempts, their deliveries' new state and their webhooks' health, as one statement. */
+function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {
+  const attempts = records.map(({ deliveryId, attemptNumber, response, at }) => {
+    const headers = response.responseHeaders
+      ? JSON.stringify(response.responseHeaders, (_key, value) =>
+          typeof value === "string" ? storable(value) : value,
+        )
+      : null;
+    const body = response.responseBody === null ? null : storable(response.responseBody);
+    return Prisma.sql`(${newId("attempt", at.getTime())}, ${deliveryId}, ${attemptNumber}::int,
+      ${response.statusCode}::int, ${body}, ${headers}::jsonb, ${Math.round(response.latencyMs)}::int,
+      ${response.error}, ${at}::timestamptz)`;
+  });
+  const deliveries = records.map(({ deliveryId, attemptNumber, response, outcome, at }) => {
     const status = outcome.status === "retry" ? "pending" : outcome.status;
     const nextAttemptAt = outcome.status === "retry" ? outcome.nextAttemptAt : null;
     const completedAt = outcome.status === "retry" ? null : at;
     return Prisma.sql`(${deliveryId}, ${status}, ${attemptNumber}::int, ${response.statusCode}::int, ${nextAttemptAt}::timestamptz, ${completedAt}::timestamptz)`;
   });
+  const webhooks = webhookHealth(records).map(
+    (health) =>
+      Prisma.sql`(${health.webhookId}, ${health.kind}, ${health.failCount}::int, ${health.successAt}::timestamptz, ${health.failureAt}::timestamptz, ${health.failingSince}::timestamptz)`,
+  );
   return Prisma.sql`
-    UPDATE deliveries AS d
-    SET status = v.status::delivery_status, attempt_count = v.attempt_count, last_status_code = v.last_status_code,
-        next_attempt_at = v.next_attempt_at, completed_at = v.completed_at
-    FROM (VALUES ${Prisma.join(rows)}) AS v(id, status, attempt_count, last_status_code, next_attempt_at, completed_at)
-    WHERE d.id = v.id`;
+    WITH new_attempts AS (
+      INSERT INTO attempts (id, delivery_id, attempt_number, status_code, response_body, response_headers,
+                            latency_ms, error, created_at)
+      VALUES ${Prisma.join(attempts)}
+    ), delivery_changes AS (
+      UPDATE deliveries AS d
+      SET status = v.status::delivery_status, attempt_count = v.attempt_count,
+          last_status_code = v.last_status_code, next_attempt_at = v.next_attempt_at, completed_at = v.completed_at
+      FROM (VALUES ${Prisma.join(deliveries)})
+        AS v(id, status, attempt_count, last_status_code, next_attempt_at, completed_at)
+      WHERE d.id = v.id
+    )
+    UPDATE webhooks AS w
+    SET fail_count = CASE h.kind WHEN 'failing' THEN w.fail_count + h.fail_count ELSE h.fail_count END,
+        last_success_at = COALESCE(h.success_at, w.last_success_at),
+        last_failure_at = COALESCE(h.failure_at, w.last_failure_at),
+        failing_since = CASE h.kind WHEN 'failing' THEN COALESCE(w.failing_since, h.failing_since)
+                                    ELSE h.failing_since END
+    FROM (VALUES ${Prisma.join(webhooks)}) AS h(id, kind, fail_count, success_at, failure_at, failing_since)
+    WHERE w.id = h.id
+      -- Healthy and staying healthy: rewrite the row only when it was failing or its stamp is stale.
+      AND (h.kind <> 'healthy' OR w.fail_count > 0 OR w.last_success_at IS NULL
+           OR w.last_success_at < h.success_at - ${SUCCESS_STAMP_RESOLUTION_MS}::int * interval '1 millisecond')`;
+}
+
+interface WebhookHealth {
+  webhookId: string;
+  /** failing: no success in the batch; recovered: a success, maybe failures after; healthy: only successes. */
+  kind: "failing" | "recovered" | "healthy";
+  /** Failures to add (failing) or the count after the last success (recovered, healthy). */
+  failCount: number;
+  successAt: Date | null;
+  failureAt: Date | null;
+  failingSince: Date | null;
 }
 
 /**
  * The health change of each webhook in the batch, in attempt order: `fail_count` counts the failures since
  * the last success, `failing_since` is the first of them.
  */
-function webhookHealthUpdates(db: Database, records: readonly AttemptRecord[]) {
+function webhookHealth(records: readonly AttemptRecord[]): WebhookHealth[] {
   const byWebhook = new Map<string, AttemptRecord[]>();
   for (const record of [...records].sort((a, b) => a.at.getTime() - b.at.getTime())) {
-    byWebhook.set(record.webhookId, [...(byWebhook.get(record.webhookId) ?? []), record]);
+    const list = byWebhook.get(record.webhookId);
+    if (list) list.push(record);
+    else byWebhook.set(record.webhookId, [record]);
   }
   return [...byWebhook.entries()].map(([webhookId, attempts]) => {
     const lastSuccess = attempts.findLastIndex((record) => record.outcome.status === "succeeded");
@@ -97,40 +139,28 @@ function webhookHealthUpdates(db: Database, records: readonly AttemptRecord[]) {
     const firstFailure = failuresAfter[0];
     const lastFailure =
       failuresAfter.at(-1) ?? attempts.findLast((record) => record.outcome.status !== "succeeded");
+    const failureAt = lastFailure?.at ?? null;
     if (lastSuccess < 0) {
-      return db.webhook.update({
-        where: { id: webhookId },
-        data: {
-          failCount: { increment: failuresAfter.length },
-          lastFailureAt: lastFailure?.at,
-          failingSince: firstFailure?.failingSince ?? firstFailure?.at,
-        },
-      });
+      const failingSince = firstFailure?.failingSince ?? firstFailure?.at ?? null;
+      return {
+        webhookId,
+        kind: "failing",
+        failCount: failuresAfter.length,
+        successAt: null,
+        failureAt,
+        failingSince,
+      };
     }
     const successAt = attempts[lastSuccess]?.at ?? new Date();
-    if (failuresAfter.length === 0 && !lastFailure) {
-      // Healthy and staying healthy: rewrite the row only when it was failing or its stamp is stale.
-      return db.webhook.updateMany({
-        where: {
-          id: webhookId,
-          OR: [
-            { failCount: { gt: 0 } },
-            { lastSuccessAt: null },
-            { lastSuccessAt: { lt: new Date(successAt.getTime() - SUCCESS_STAMP_RESOLUTION_MS) } },
-          ],
-        },
-        data: { failCount: 0, lastSuccessAt: successAt, failingSince: null },
-      });
-    }
-    return db.webhook.update({
-      where: { id: webhookId },
-      data: {
-        failCount: failuresAfter.length,
-        lastSuccessAt: successAt,
-        lastFailureAt: lastFailure?.at,
-        failingSince: firstFailure?.at ?? null,
-      },
-    });
+    const kind = failuresAfter.length === 0 && !lastFailure ? "healthy" : "recovered";
+    return {
+      webhookId,
+      kind,
+      failCount: failuresAfter.length,
+      successAt,
+      failureAt,
+      failingSince: firstFailure?.at ?? null,
+    };
   });
 }
 
