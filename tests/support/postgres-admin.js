@@ -1,11 +1,15 @@
 // Plain-JS helpers shared by jest's global setup/teardown (which cannot load TypeScript) and the tests.
 import { databaseUrlFor, withServerConnection } from "@hookrelay/db";
+import { DEFAULT_DATABASE_URL } from "@hookrelay/shared";
 
-const BASE_DATABASE_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/hookrelay";
+// Read on each call: the global setup sets DATABASE_URL (e.g. to an embedded PostgreSQL) after importing this.
+function baseDatabaseUrl() {
+  return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+}
 
 /** @param {string} name */
 export function databaseUrl(name) {
-  return databaseUrlFor(BASE_DATABASE_URL, name);
+  return databaseUrlFor(baseDatabaseUrl(), name);
 }
 
 /**
@@ -14,7 +18,7 @@ export function databaseUrl(name) {
  * @returns {Promise<T>}
  */
 export function withAdminClient(work) {
-  return withServerConnection(BASE_DATABASE_URL, work);
+  return withServerConnection(baseDatabaseUrl(), work);
 }
 
 /**
