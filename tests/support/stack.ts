@@ -1,19 +1,23 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp, loadApiConfig, ProjectLookups } from "@hookrelay/api";
+import { createApiMetrics, createApp, loadApiConfig, ProjectLookups } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
 import {
   AttemptRecorder,
+  DispatcherMetrics,
   EndpointRateLimiter,
   loadDispatcherConfig,
   scheduleOutboxSweep,
   startDeliveryWorker,
+  startHealthServer,
 } from "@hookrelay/dispatcher";
 import {
   createLogger,
   createRedisConnection,
   DELIVERY_QUEUE,
+  openServiceQueues,
   type Resolver,
   SecretBox,
   WebhookHttpClient,
@@ -25,6 +29,8 @@ export const ADMIN_KEY = "test-admin-key-0123456789";
 
 export interface Stack {
   apiUrl: string;
+  /** The in-process dispatcher's /healthz, /readyz and /metrics server (unset without a dispatcher). */
+  dispatcherUrl?: string;
   /** The environment both apps were configured from (database, queue prefix, …), for spawning more. */
   env: Record<string, string>;
   db: Database;
@@ -74,6 +80,7 @@ export async function startStack(
   const producer = createRedisConnection(apiConfig.redisUrl, "producer", logger);
   const queue = new Queue(DELIVERY_QUEUE, { connection: producer, prefix: apiConfig.queuePrefix });
   queue.on("error", () => undefined);
+  const apiQueues = openServiceQueues(producer, apiConfig.queuePrefix);
   const apiWebhookClient = new WebhookHttpClient({
     allowPrivateTargets: apiConfig.allowPrivateTargets,
     resolve,
@@ -88,6 +95,8 @@ export async function startStack(
     adminApiKey: ADMIN_KEY,
     pingRedis: () => producer.ping(),
     lookups,
+    queues: apiQueues,
+    metrics: createApiMetrics({ queues: apiQueues, db }),
   });
   const server: http.Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -100,16 +109,29 @@ export async function startStack(
   let stopSweep: (() => Promise<void>) | undefined;
   let sweepQueue: Queue | undefined;
   let recorder: AttemptRecorder | undefined;
+  let dispatcherQueues: Queue[] = [];
+  let healthServer: http.Server | undefined;
+  let dispatcherUrl: string | undefined;
   if (dispatcher) {
     const config = loadDispatcherConfig(fullEnv);
     httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
-    workerConnection = createRedisConnection(config.redisUrl, "worker", logger);
+    const connection = createRedisConnection(config.redisUrl, "worker", logger);
+    workerConnection = connection;
     const rateLimiter = new EndpointRateLimiter(workerConnection, config.queuePrefix);
     recorder = new AttemptRecorder(db);
+    dispatcherQueues = openServiceQueues(connection, config.queuePrefix);
+    const metrics = new DispatcherMetrics({ queues: dispatcherQueues, db });
     worker = startDeliveryWorker(
-      { config, db, http: httpClient, secretBox, logger, rateLimiter, recorder },
+      { config, db, http: httpClient, secretBox, logger, rateLimiter, recorder, metrics },
       workerConnection,
     );
+    healthServer = startHealthServer(
+      0,
+      { postgres: () => db.$queryRaw`SELECT 1`, redis: () => connection.ping() },
+      { metrics: metrics.registry, host: "127.0.0.1" },
+    );
+    await once(healthServer, "listening");
+    dispatcherUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
     stopSweep = scheduleOutboxSweep(
       { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
       config.outboxSweepIntervalMs,
@@ -118,6 +140,7 @@ export async function startStack(
 
   return {
     apiUrl,
+    dispatcherUrl,
     env: fullEnv,
     db,
     queue,
@@ -138,6 +161,8 @@ export async function startStack(
       await stopSweep?.();
       await worker?.close(true);
       await recorder?.close();
+      healthServer?.closeAllConnections();
+      healthServer?.close();
       await sweepQueue?.obliterate({ force: true }).catch(() => undefined);
       await sweepQueue?.close();
       server.closeAllConnections();
@@ -147,6 +172,7 @@ export async function startStack(
       producer.disconnect();
       await queue.close();
       workerConnection?.disconnect();
+      await Promise.all([...apiQueues, ...dispatcherQueues].map((monitored) => monitored.close()));
       httpClient?.close();
       apiWebhookClient.close();
       await lookups.close();

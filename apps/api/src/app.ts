@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
+import { BULL_BOARD_PATH, bullBoardRouter } from "./admin/bull-board.js";
 import type { ApiContext } from "./context.js";
 import { ApiError, errorHandler } from "./errors.js";
+import { metricsHandler } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { healthRoutes } from "./routes/health.js";
 import { v1Router, v1Routes } from "./routes/index.js";
 
-const QUIET_PATHS = new Set(["/healthz", "/readyz"]);
+const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Builds the Express app; main.ts listens. Tests build it with their own context. */
 export function createApp(ctx: ApiContext): Express {
@@ -27,12 +29,14 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use(healthRoutes(ctx));
+  app.get("/metrics", metricsHandler(ctx.metrics.registry));
 
   const document = openApiDocument(v1Routes);
   app.get("/openapi.json", (_req, res) => {
     res.json(document);
   });
   app.use("/v1", v1Router(ctx));
+  app.use(BULL_BOARD_PATH, bullBoardRouter(ctx));
 
   app.use((req, _res, next) =>
     next(new ApiError(404, "not_found", `no route for ${req.method} ${req.path}`)),

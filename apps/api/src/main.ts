@@ -4,6 +4,7 @@ import {
   createRedisConnection,
   DELIVERY_QUEUE,
   onShutdownSignal,
+  openServiceQueues,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
@@ -11,6 +12,7 @@ import { Queue } from "bullmq";
 import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
+import { createApiMetrics } from "./metrics.js";
 import { ProjectLookups } from "./services/project-lookups.js";
 
 const { config, logger } = bootProcess("api", () => loadApiConfig(process.env));
@@ -35,6 +37,7 @@ lookups.listen(config.databaseUrl, logger);
 const redis = createRedisConnection(config.redisUrl, "producer", logger);
 const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
 deliveryQueue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+const queues = openServiceQueues(redis, config.queuePrefix);
 
 const app = createApp({
   config,
@@ -46,6 +49,8 @@ const app = createApp({
   adminApiKey,
   pingRedis: () => redis.ping(),
   lookups,
+  queues,
+  metrics: createApiMetrics({ queues, db }),
 });
 
 const server = app.listen(config.port, () => {
@@ -58,6 +63,7 @@ onShutdownSignal(async (signal) => {
   // Disconnect first: closing a queue whose Redis is unreachable would wait for a connection.
   redis.disconnect();
   await deliveryQueue.close();
+  await Promise.all(queues.map((queue) => queue.close()));
   await lookups.close();
   await db.$disconnect();
 });

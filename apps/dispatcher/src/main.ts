@@ -4,6 +4,7 @@ import {
   createRedisConnection,
   DELIVERY_QUEUE,
   onShutdownSignal,
+  openServiceQueues,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
@@ -12,6 +13,7 @@ import { AttemptRecorder } from "./attempt-recorder.js";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
+import { DispatcherMetrics } from "./metrics.js";
 import { EndpointRateLimiter } from "./rate-limiter.js";
 import { scheduleOutboxSweep } from "./sweeps/outbox.js";
 
@@ -22,6 +24,8 @@ const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(con
 const redis = createRedisConnection(config.redisUrl, "worker", logger);
 const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
 const recorder = new AttemptRecorder(db);
+const monitoredQueues = openServiceQueues(redis, config.queuePrefix);
+const metrics = new DispatcherMetrics({ queues: monitoredQueues, db });
 const worker = startDeliveryWorker(
   {
     config,
@@ -31,6 +35,7 @@ const worker = startDeliveryWorker(
     logger,
     rateLimiter: new EndpointRateLimiter(redis, config.queuePrefix),
     recorder,
+    metrics,
   },
   redis,
 );
@@ -40,10 +45,11 @@ const stopSweep = scheduleOutboxSweep(
   { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
   config.outboxSweepIntervalMs,
 );
-const server = startHealthServer(config.port, {
-  postgres: () => db.$queryRaw`SELECT 1`,
-  redis: () => redis.ping(),
-});
+const server = startHealthServer(
+  config.port,
+  { postgres: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
+  { metrics: metrics.registry },
+);
 logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher started");
 
 onShutdownSignal(async (signal) => {
@@ -55,5 +61,6 @@ onShutdownSignal(async (signal) => {
   http.close();
   redis.disconnect();
   await queue.close();
+  await Promise.all(monitoredQueues.map((monitored) => monitored.close()));
   await db.$disconnect();
 });

@@ -13,6 +13,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { AttemptRecorder } from "./attempt-recorder.js";
 import type { DispatcherConfig } from "./config.js";
+import type { DispatcherMetrics } from "./metrics.js";
 import type { EndpointRateLimiter } from "./rate-limiter.js";
 import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 
@@ -24,6 +25,7 @@ export interface DispatcherContext {
   logger: Logger;
   rateLimiter: EndpointRateLimiter;
   recorder: AttemptRecorder;
+  metrics: DispatcherMetrics;
 }
 
 /** Thrown to make BullMQ retry; carries the delay the worker chose (and recorded as next_attempt_at). */
@@ -101,6 +103,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
     const { webhook } = delivery;
     if (!webhook.enabled) {
       await failPendingDeliveries(db, { id: delivery.id }, new Date());
+      ctx.metrics.webhookDisabled();
       return "webhook_disabled";
     }
 
@@ -155,6 +158,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
       at: startedAt,
       failingSince: webhook.failingSince,
     });
+    ctx.metrics.attemptRecorded(response, outcome.status);
     if (outcome.status === "failed" && outcome.disableWebhook) {
       ctx.logger.warn({ webhookId: webhook.id, reason: outcome.disableWebhook }, "webhook disabled");
     }

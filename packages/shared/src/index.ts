@@ -6,6 +6,7 @@ export * from "./duration.js";
 export * from "./event-types.js";
 export * from "./ids.js";
 export * from "./logger.js";
+export * from "./metrics.js";
 export * from "./process.js";
 export * from "./queue.js";
 export * from "./readiness.js";

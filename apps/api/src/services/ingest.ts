@@ -136,6 +136,7 @@ export async function ingestEvent(
     if (!earlier) throw new Error("event was not stored and no earlier event holds its idempotency key");
     return earlier;
   }
+  ctx.metrics.eventsIngested.inc();
 
   return {
     created: true,

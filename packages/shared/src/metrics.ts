@@ -1,0 +1,120 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { SERVICE_QUEUES } from "./queue.js";
+
+// Metrics shared by the api and the dispatcher. Each app instance has its own registry (never prom-client's
+// global one), so several apps can live in one process (the integration tests do).
+
+export const METRICS_PREFIX = "hookrelay_";
+
+/** Queue states the depth gauge reports. */
+export const QUEUE_DEPTH_STATES = ["waiting", "delayed", "active", "failed"] as const;
+
+// A scrape must answer even when Redis or PostgreSQL does not: each source gets this long.
+const COLLECT_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timed out")), COLLECT_TIMEOUT_MS).unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** A registry with prom-client's default process metrics (CPU, memory, event loop, GC). */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** One BullMQ `Queue` handle per queue of the service, on `connection` (Bull Board and the depth gauge). */
+export function openServiceQueues(connection: Redis, prefix: string): Queue[] {
+  return SERVICE_QUEUES.map((name) => {
+    const queue = new Queue(name, { connection, prefix });
+    // Redis being down is reported by /readyz; the queues only need not to crash the process.
+    queue.on("error", () => undefined);
+    return queue;
+  });
+}
+
+export type QueueCounts = Pick<Queue, "name" | "getJobCounts" | "opts">;
+
+// BullMQ waits (without failing) for a connection that is not up, so during a Redis outage each scrape
+// would leave calls waiting; a queue whose connection is not ready is not asked at all.
+function connectionReady(queue: QueueCounts): boolean {
+  const { status } = queue.opts.connection as { status?: unknown };
+  return status === undefined || status === "ready";
+}
+
+/**
+ * `hookrelay_queue_jobs{queue,state}`, read from Redis on each scrape. While Redis does not answer the
+ * gauge has no samples (rather than stale or zero ones).
+ */
+export function registerQueueDepthGauge(registry: Registry, queues: readonly QueueCounts[]): void {
+  new Gauge({
+    name: `${METRICS_PREFIX}queue_jobs`,
+    help: "Jobs in each BullMQ queue of the service by state (waiting, delayed, active, failed), read on scrape.",
+    labelNames: ["queue", "state"] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        if (!queues.every(connectionReady)) throw new Error("redis is not connected");
+        const counts = await withTimeout(
+          Promise.all(queues.map((queue) => queue.getJobCounts(...QUEUE_DEPTH_STATES))),
+        );
+        this.reset();
+        queues.forEach((queue, index) => {
+          for (const state of QUEUE_DEPTH_STATES)
+            this.set({ queue: queue.name, state }, counts[index]?.[state] ?? 0);
+        });
+      } catch {
+        this.reset();
+      }
+    },
+  });
+}
+
+/** What the backlog count needs of the Prisma client (kept structural: this package does not use Prisma). */
+export interface RawQueryClient {
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
+}
+
+/** Deliveries committed but not yet in the queue (the outbox the dispatcher's sweep enqueues). */
+export async function countOutboxBacklog(db: RawQueryClient): Promise<number> {
+  // Uses the (enqueued_at, created_at) index: only the outbox rows are visited.
+  const rows = await db.$queryRaw<Array<{ backlog: number }>>`
+    SELECT count(*)::int AS backlog FROM deliveries WHERE enqueued_at IS NULL AND status = 'pending'`;
+  return rows[0]?.backlog ?? 0;
+}
+
+/**
+ * `hookrelay_outbox_backlog`, counted in PostgreSQL on each scrape. While PostgreSQL does not answer the
+ * gauge has no sample.
+ */
+export function registerOutboxBacklogGauge(registry: Registry, db: RawQueryClient): void {
+  new Gauge({
+    name: `${METRICS_PREFIX}outbox_backlog`,
+    help: "Deliveries committed but not yet enqueued (pending, enqueued_at null); the outbox sweep enqueues them.",
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await withTimeout(countOutboxBacklog(db)));
+      } catch {
+        this.remove();
+      }
+    },
+  });
+}
+
+/** Collectors both apps expose: queue depth and outbox backlog. */
+export function registerServiceGauges(
+  registry: Registry,
+  sources: { queues: readonly QueueCounts[]; db: RawQueryClient },
+): void {
+  registerQueueDepthGauge(registry, sources.queues);
+  registerOutboxBacklogGauge(registry, sources.db);
+}
