@@ -1,3 +1,4 @@
 import { jestConfig } from "../../jest.preset.js";
 
-export default jestConfig(import.meta.dirname);
+// Integration: its tests need PostgreSQL (the test setup starts an embedded one when none answers).
+export default jestConfig(import.meta.dirname, { integration: true });

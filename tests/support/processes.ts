@@ -23,7 +23,12 @@ export interface RunningProcess {
 export function startApp(name: "api" | "dispatcher", env: Record<string, string>): RunningProcess {
   const child = spawn(process.execPath, [path.join(root, "apps", name, "dist", "main.js")], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    // REDIS_URL too: the test setup may have started a redis-server of its own (zero-setup fallback).
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
