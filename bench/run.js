@@ -1,11 +1,13 @@
-// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|all] [--duration 60] [--rate 500]
-//                   [--webhooks 1] [--dispatchers 1] [--events 100000]`
+// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|all] [--duration 60] [--rate 500]
+//                   [--webhooks 1] [--dispatchers 1] [--events 100000] [--concurrency 64] [--profile]`
 //
 // End-to-end benchmark on this machine, everything in separate processes: api, N dispatchers (the built
 // apps), a receiver, and this process as the load generator. Each run gets a fresh database and queue
 // prefix. It measures, in the same run, the raw ceiling (a bare undici POST loop to the same receiver),
 // ingest rate, end-to-end deliveries/s, latency from the 202 to arrival, attempts recorded vs deliveries
-// received, peak RSS and CPU per delivery; prints a table and writes bench/results/<date>-<scenario>.{json,md}.
+// received, peak RSS and CPU per delivery; prints a table and writes bench/results/<date>-<scenario>.{json,md}
+// and an SVG chart per run. It also measures the product's own HTTP client (got, as the dispatcher
+// configures it) against the same receiver, to tell whether the HTTP client is the limit.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,8 +15,9 @@ import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createPrismaClient, migrateDatabase, withServerConnection } from "@hookrelay/db";
-import { DEFAULT_DATABASE_URL } from "@hookrelay/shared";
+import { DEFAULT_DATABASE_URL, WebhookHttpClient } from "@hookrelay/shared";
 import { Pool } from "undici";
+import { timelineSvg } from "./chart.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ADMIN_KEY = "bench-admin-key-0123456789";
@@ -113,6 +116,29 @@ async function rawCeiling(receiverUrl, seconds, concurrency) {
     }),
   );
   await pool.close();
+  return done / seconds;
+}
+
+/** The same loop through the dispatcher's HTTP client (got 14, keep-alive agent, no retries/redirects). */
+async function gotCeiling(receiverUrl, seconds, concurrency) {
+  const client = new WebhookHttpClient({ allowPrivateTargets: true });
+  const body = JSON.stringify({ event_type: "raw", data: { padding: "x".repeat(200) } });
+  let done = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        await client.send({
+          url: `${receiverUrl}/raw`,
+          body,
+          headers: { "content-type": "application/json" },
+          timeoutMs: 5_000,
+        });
+        done += 1;
+      }
+    }),
+  );
+  client.close();
   return done / seconds;
 }
 
@@ -242,6 +268,7 @@ async function runOnce(config) {
     }
 
     const ceiling = await rawCeiling(receiverUrl, 3, 50);
+    const gotLimit = await gotCeiling(receiverUrl, 3, 50);
     const cpuBefore = {
       api: processUsage(api.child.pid)?.cpuSeconds ?? 0,
     };
@@ -301,6 +328,7 @@ async function runOnce(config) {
     return {
       config,
       ceilingPerSecond: round(ceiling),
+      gotCeilingPerSecond: round(gotLimit),
       ingestPerSecond: round(load.accepted.size / load.elapsed),
       ingestErrors: load.errors,
       eventsAccepted: load.accepted.size,
@@ -396,6 +424,15 @@ function scenarios() {
       return [{ name: "failing", ...base, failRatio: 0.3 }];
     case "flat":
       return [{ name: "flat", ...base }];
+    case "all":
+      // Every scenario the README's table shows, one after another (about 12 minutes at the defaults).
+      return [
+        { name: "steady", ...base, rate: Number(args.rate ?? 500) },
+        { name: "burst", ...base, burst: true, events: Number(args.events) },
+        ...[1, 10, 25].map((webhooks) => ({ name: `fanout-${webhooks}`, ...base, webhooks })),
+        ...[1, 2].map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers })),
+        { name: "failing", ...base, failRatio: 0.3 },
+      ];
     default:
       throw new Error(`unknown scenario ${args.scenario}`);
   }
@@ -404,10 +441,12 @@ function scenarios() {
 function table(results) {
   const rows = [
     ["scenario", (r) => r.config.name],
-    ["raw ceiling req/s", (r) => r.ceilingPerSecond],
+    ["raw ceiling req/s (bare undici loop)", (r) => r.ceilingPerSecond],
+    ["got ceiling req/s (the dispatcher's client)", (r) => r.gotCeilingPerSecond],
     ["ingest events/s", (r) => r.ingestPerSecond],
     ["end-to-end deliveries/s", (r) => r.endToEndPerSecond],
     ["% of raw ceiling", (r) => r.shareOfCeiling],
+    ["events accepted", (r) => r.eventsAccepted],
     ["ingest request p50/p99 ms", (r) => `${r.ingestRequestMs.p50}/${r.ingestRequestMs.p99}`],
     [
       "latency 202→arrival p50/p95/p99/max ms",
@@ -440,7 +479,11 @@ const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
 const file = path.join(root, "bench", "results", `${stamp}-${args.scenario}`);
 writeFileSync(`${file}.json`, `${JSON.stringify({ machine: machineInfo(), results }, null, 2)}\n`);
 writeFileSync(`${file}.md`, `# ${args.scenario} — ${new Date().toISOString()}\n\n${markdown}\n`);
-process.stderr.write(`bench: wrote ${path.relative(root, file)}.{json,md}\n`);
+for (const result of results) {
+  const title = `${result.config.name}: ${result.endToEndPerSecond} deliveries/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`;
+  writeFileSync(`${file}-${result.config.name}.svg`, timelineSvg(result.timeline, title));
+}
+process.stderr.write(`bench: wrote ${path.relative(root, file)}.{json,md} and one .svg chart per run\n`);
 process.exit(0);
 
 function machineInfo() {
