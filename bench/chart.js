@@ -51,6 +51,7 @@ export function timelineSvg(timeline, title) {
     })
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="11">
+<title>${escapeXml(title)}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${PAD.left}" y="18" font-size="13" font-weight="bold">${escapeXml(title)}</text>
 ${ticks}${bars}${line((t) => t.p50, "#2a7a2a")}${line((t) => t.p99, "#c0392b")}
