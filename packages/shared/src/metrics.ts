@@ -34,7 +34,8 @@ export function createMetricsRegistry(): Registry {
 /** One BullMQ `Queue` handle per queue of the service, on `connection` (Bull Board and the depth gauge). */
 export function openServiceQueues(connection: Redis, prefix: string): Queue[] {
   return SERVICE_QUEUES.map((name) => {
-    const queue = new Queue(name, { connection, prefix });
+    // Watching a queue writes nothing to Redis: its producers and workers keep its meta hash.
+    const queue = new Queue(name, { connection, prefix, skipMetasUpdate: true });
     // Redis being down is reported by /readyz; the queues only need not to crash the process.
     queue.on("error", () => undefined);
     return queue;
