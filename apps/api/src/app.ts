@@ -3,6 +3,8 @@ import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 import { BULL_BOARD_PATH, bullBoardRouter } from "./admin/bull-board.js";
 import type { ApiContext } from "./context.js";
+import { DASHBOARD_PATH } from "./dashboard/links.js";
+import { dashboardRouter } from "./dashboard/router.js";
 import { ApiError, errorHandler } from "./errors.js";
 import { metricsHandler } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
@@ -36,6 +38,7 @@ export function createApp(ctx: ApiContext): Express {
     res.json(document);
   });
   app.use("/v1", v1Router(ctx));
+  app.use(DASHBOARD_PATH, dashboardRouter(ctx));
   app.use(BULL_BOARD_PATH, bullBoardRouter(ctx));
 
   app.use((req, _res, next) =>

@@ -1,0 +1,42 @@
+import type { projectWithWebhooks } from "../../services/dashboard.js";
+import { html } from "../html.js";
+import { layout, type PageContext } from "../layout.js";
+import { links } from "../links.js";
+import { enabledState, testButton, toggleButton, webhookHealth } from "./webhook-parts.js";
+
+type ProjectView = Awaited<ReturnType<typeof projectWithWebhooks>>;
+
+export function projectPage(context: PageContext, view: ProjectView, cursor: string | undefined): string {
+  const { project, webhooks } = view;
+  const rows = webhooks.data.map(
+    (webhook) => html`<tr data-webhook-id="${webhook.id}">
+<td><a href="${links.webhook(project.id, webhook.id)}">${webhook.name ?? webhook.id}</a>
+<div class="mono">${webhook.url}</div></td>
+<td class="mono">${webhook.event_types.join(", ")}</td>
+<td>${enabledState(webhook)}</td>
+<td class="num">${webhook.fail_count}</td>
+<td>${webhookHealth(webhook)}</td>
+<td>${toggleButton(context, webhook, "project")} ${testButton(context, webhook, "project")}</td>
+</tr>`,
+  );
+  const body = html`<h1>${project.name}</h1>
+<p class="muted mono">${project.id}</p>
+<h2>Webhooks</h2>
+${
+  rows.length > 0
+    ? html`<table><thead><tr><th>Webhook</th><th>Event types</th><th>State</th><th>Fail count</th><th>Health</th><th></th></tr></thead>
+<tbody>${rows}</tbody></table>`
+    : html`<p class="empty">No webhooks. Create one with <code>POST /v1/project/${project.id}/webhooks</code>.</p>`
+}
+<p class="pager">${cursor ? html`<a href="${links.project(project.id)}">« Newest</a>` : ""}${
+    webhooks.next_cursor
+      ? html`<a href="${links.project(project.id, { cursor: webhooks.next_cursor })}">Older »</a>`
+      : ""
+  }</p>`;
+  return layout(
+    context,
+    project.name,
+    [{ label: "Projects", href: links.projects() }, { label: project.name }],
+    body,
+  );
+}

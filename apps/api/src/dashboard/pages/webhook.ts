@@ -1,0 +1,84 @@
+import type { DeliveryListQuery } from "@hookrelay/shared";
+import type { webhookWithDeliveryLog } from "../../services/dashboard.js";
+import { outcomeBadge } from "../badges.js";
+import { html } from "../html.js";
+import { layout, type PageContext, time } from "../layout.js";
+import { links } from "../links.js";
+import { enabledState, testButton, toggleButton, webhookHealth } from "./webhook-parts.js";
+
+type WebhookView = Awaited<ReturnType<typeof webhookWithDeliveryLog>>;
+
+const STATUSES = ["pending", "succeeded", "failed"] as const;
+
+export function webhookPage(context: PageContext, view: WebhookView, query: DeliveryListQuery): string {
+  const { project, webhook, deliveries } = view;
+  const filters = { status: query.status, event_type: query.event_type };
+  const headers = Object.entries(webhook.headers);
+
+  const facts = html`<dl class="facts">
+<dt>Id</dt><dd class="mono">${webhook.id}</dd>
+<dt>URL</dt><dd class="mono">${webhook.url}</dd>
+${webhook.description ? html`<dt>Description</dt><dd>${webhook.description}</dd>` : ""}
+<dt>Event types</dt><dd class="mono">${webhook.event_types.join(", ")}</dd>
+<dt>State</dt><dd>${enabledState(webhook)}</dd>
+<dt>Fail count</dt><dd>${webhook.fail_count}</dd>
+<dt>Health</dt><dd>${webhookHealth(webhook)}</dd>
+${
+  headers.length > 0
+    ? html`<dt>Custom headers</dt><dd class="mono">${headers.map(([name, value]) => html`<div>${name}: ${value}</div>`)}</dd>`
+    : ""
+}
+${webhook.rate_limit_per_second ? html`<dt>Rate limit</dt><dd>${webhook.rate_limit_per_second}/s</dd>` : ""}
+<dt>Created</dt><dd>${time(webhook.created_at)}</dd>
+</dl>`;
+
+  const filterForm = html`<form class="filters" method="get" action="${links.webhook(project.id, webhook.id)}">
+<label>Status <select name="status"><option value="">any</option>${STATUSES.map(
+    (status) =>
+      html`<option value="${status}"${query.status === status ? html` selected` : ""}>${status}</option>`,
+  )}</select></label>
+<label>Event type <input name="event_type" value="${query.event_type ?? ""}" size="20"></label>
+<button type="submit">Filter</button>
+${query.status || query.event_type ? html`<a href="${links.webhook(project.id, webhook.id)}">clear</a>` : ""}
+</form>`;
+
+  const rows = deliveries.map(
+    (delivery) => html`<tr data-delivery-id="${delivery.id}">
+<td>${outcomeBadge(delivery.last_attempt ?? undefined)}</td>
+<td><a class="mono" href="${links.delivery(project.id, webhook.id, delivery.id)}">${delivery.id}</a>
+${delivery.replay_of ? html`<div class="muted">replay of <span class="mono">${delivery.replay_of}</span></div>` : ""}</td>
+<td class="mono">${delivery.event_type}</td>
+<td data-status="${delivery.status}">${delivery.status}</td>
+<td class="num">${delivery.attempt_count}</td>
+<td>${time(delivery.created_at)}</td>
+<td>${delivery.status === "pending" ? time(delivery.next_attempt_at) : time(delivery.completed_at)}</td>
+</tr>`,
+  );
+  const log =
+    rows.length > 0
+      ? html`<table class="deliveries"><thead><tr><th>Last attempt</th><th>Delivery</th><th>Event type</th><th>Status</th><th>Attempts</th><th>Created</th><th>Next attempt / completed</th></tr></thead>
+<tbody>${rows}</tbody></table>`
+      : html`<p class="empty">No deliveries${query.status || query.event_type || query.cursor ? " match" : " yet"}.</p>`;
+
+  const body = html`<h1>${webhook.name ?? webhook.url}</h1>
+${facts}
+<div class="actions">${toggleButton(context, webhook, "webhook")} ${testButton(context, webhook, "webhook")}</div>
+<h2>Delivery log</h2>
+${filterForm}
+${log}
+<p class="pager">${query.cursor ? html`<a href="${links.webhook(project.id, webhook.id, filters)}">« Newest</a>` : ""}${
+    view.next_cursor
+      ? html`<a href="${links.webhook(project.id, webhook.id, { ...filters, cursor: view.next_cursor })}">Older »</a>`
+      : ""
+  }</p>`;
+  return layout(
+    context,
+    webhook.name ?? webhook.id,
+    [
+      { label: "Projects", href: links.projects() },
+      { label: project.name, href: links.project(project.id) },
+      { label: webhook.name ?? webhook.id },
+    ],
+    body,
+  );
+}

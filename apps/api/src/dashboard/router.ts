@@ -1,0 +1,124 @@
+import { deliveryListQuerySchema, listQuerySchema } from "@hookrelay/shared";
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from "express";
+import { requireAdminLogin } from "../auth.js";
+import type { ApiContext } from "../context.js";
+import { ApiError, notFound, parseOr422 } from "../errors.js";
+import {
+  deliveryWithAttempts,
+  projectsWithWebhookCounts,
+  projectWithWebhooks,
+  webhookWithDeliveryLog,
+} from "../services/dashboard.js";
+import { replay, sendTest, setEnabled } from "./actions.js";
+import { csrfToken, refuseCrossSiteWrites } from "./csrf.js";
+import { takeFlash } from "./flash.js";
+import type { PageContext } from "./layout.js";
+import { deliveryPage } from "./pages/delivery.js";
+import { errorPage } from "./pages/error.js";
+import { projectPage } from "./pages/project.js";
+import { projectsPage } from "./pages/projects.js";
+import { webhookPage } from "./pages/webhook.js";
+import { DASHBOARD_CSS, DASHBOARD_ICON } from "./style.js";
+
+// No script runs on these pages, so the policy allows none; styles come from our own stylesheet only.
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+  });
+  next();
+};
+
+/** Query parameters without empty values (an "any" choice in a filter form sends `status=`). */
+function queryOf(req: Request): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ""));
+}
+
+function sendPage(res: Response, body: string, status = 200): void {
+  res.status(status).type("html").send(body);
+}
+
+/** The operator's dashboard, mounted at /dashboard behind the admin key. */
+export function dashboardRouter(ctx: ApiContext): Router {
+  const router = Router();
+  const token = csrfToken(ctx.adminApiKey);
+  const pageContext = (req: Request, res: Response): PageContext => ({
+    csrfToken: token,
+    flash: takeFlash(req, res),
+  });
+
+  router.use(securityHeaders);
+  router.get("/assets/dashboard.css", (_req, res) => {
+    res.set("Cache-Control", "private, max-age=300").type("css").send(DASHBOARD_CSS);
+  });
+  router.get("/assets/icon.svg", (_req, res) => {
+    res.set("Cache-Control", "private, max-age=300").type("svg").send(DASHBOARD_ICON);
+  });
+  router.use(requireAdminLogin(ctx));
+  router.use(express.urlencoded({ extended: false, limit: "16kb" }));
+  router.use(refuseCrossSiteWrites(ctx.adminApiKey));
+
+  router.get("/", async (req, res) => {
+    const query = parseOr422(listQuerySchema, queryOf(req));
+    const view = await projectsWithWebhookCounts(ctx, query);
+    sendPage(res, projectsPage(pageContext(req, res), view, query.cursor));
+  });
+  router.get("/projects/:projectId", async (req, res) => {
+    const query = parseOr422(listQuerySchema, queryOf(req));
+    const view = await projectWithWebhooks(ctx, req.params.projectId, query);
+    sendPage(res, projectPage(pageContext(req, res), view, query.cursor));
+  });
+  router.get("/projects/:projectId/webhooks/:webhookId", async (req, res) => {
+    const query = parseOr422(deliveryListQuerySchema, queryOf(req));
+    const view = await webhookWithDeliveryLog(ctx, req.params.projectId, req.params.webhookId, query);
+    sendPage(res, webhookPage(pageContext(req, res), view, query));
+  });
+  router.get("/projects/:projectId/webhooks/:webhookId/deliveries/:deliveryId", async (req, res) => {
+    const query = parseOr422(listQuerySchema, queryOf(req));
+    const { projectId, webhookId, deliveryId } = req.params;
+    const view = await deliveryWithAttempts(ctx, projectId, webhookId, deliveryId, query);
+    sendPage(res, deliveryPage(pageContext(req, res), view, query.cursor));
+  });
+
+  router.post("/projects/:projectId/webhooks/:webhookId/enabled", setEnabled(ctx));
+  router.post("/projects/:projectId/webhooks/:webhookId/test", sendTest(ctx));
+  router.post("/projects/:projectId/webhooks/:webhookId/deliveries/:deliveryId/replay", replay(ctx));
+
+  router.use((_req, _res, next) => next(notFound("page")));
+  const renderError: ErrorRequestHandler = (error, req, res, _next) => {
+    let status = 500;
+    let message = "internal error";
+    if (error instanceof ApiError) {
+      status = error.status;
+      message = error.message;
+    } else if (typeof error?.status === "number" && error.status >= 400 && error.status < 500) {
+      status = error.status; // a body the form parser refused
+      message = "bad request";
+    } else {
+      req.log?.error({ err: error }, "dashboard error");
+    }
+    sendPage(res, errorPage(status === 401 ? undefined : { csrfToken: token }, status, message), status);
+  };
+  router.use(renderError);
+  return router;
+}
