@@ -212,14 +212,28 @@ describe("dashboard (HTTP)", () => {
     expect(ids(byType.text)).toHaveLength(3);
 
     const newestFirst = rows.map((row) => row.id).reverse();
-    const first = await request(`${base}?limit=3`);
-    expect(ids(first.text)).toEqual(newestFirst.slice(0, 3));
-    const older = /href="([^"]+)">Older »<\/a>/.exec(first.text)?.[1]?.replaceAll("&amp;", "&");
-    expect(older).toContain(`cursor=${newestFirst[2]}`);
-    const second = await request(older ?? "");
-    expect(ids(second.text)).toEqual(newestFirst.slice(3));
+    const okNewestFirst = rows
+      .filter((row) => row.eventType === "page.ok")
+      .map((row) => row.id)
+      .reverse();
+    const olderLink = (text: string) =>
+      /href="([^"]+)">Older »<\/a>/.exec(text)?.[1]?.replaceAll("&amp;", "&");
+    const first = await request(`${base}?limit=2&event_type=page.ok`);
+    expect(ids(first.text)).toEqual(okNewestFirst.slice(0, 2));
+    const older = olderLink(first.text) ?? "";
+    // The next page keeps the page size and the filters.
+    expect(new URLSearchParams(older.split("?")[1]).get("limit")).toBe("2");
+    expect(new URLSearchParams(older.split("?")[1]).get("event_type")).toBe("page.ok");
+    const second = await request(older);
+    expect(ids(second.text)).toEqual(okNewestFirst.slice(2));
     expect(second.text).not.toContain("Older »");
     expect(second.text).toContain("« Newest");
+
+    const all = await request(`${base}?limit=2`);
+    expect(ids(all.text)).toEqual(newestFirst.slice(0, 2));
+    const rest = await request(olderLink(all.text) ?? "");
+    expect(ids(rest.text)).toEqual(newestFirst.slice(2, 4));
+    expect(rest.text).not.toContain("Older »");
   });
 
   it("answers a 404 page for unknown ids and paths, and a 422 page for a bad filter, never a stack trace", async () => {
@@ -241,6 +255,12 @@ describe("dashboard (HTTP)", () => {
     // Another project's webhook is not found under this project.
     const other = await createProject(stack, "Other");
     expect((await request(`/dashboard/projects/${other.id}/webhooks/${webhook.id}`)).status).toBe(404);
+    // The project list pages too, newest first.
+    const newest = await request("/dashboard?limit=1");
+    expect(newest.text).toContain(`href="/dashboard/projects/${other.id}"`);
+    expect(newest.text).not.toContain(`href="/dashboard/projects/${project.id}"`);
+    const next = /href="([^"]+)">Older »<\/a>/.exec(newest.text)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    expect((await request(next)).text).toContain(`href="/dashboard/projects/${project.id}"`);
 
     const bad = await request(dashboardPath(`/webhooks/${webhook.id}?status=bogus`));
     expect(bad.status).toBe(422);

@@ -1,3 +1,4 @@
+import type { ListQuery } from "@hookrelay/shared";
 import { CSRF_FIELD } from "./csrf.js";
 import type { Flash } from "./flash.js";
 import { html, type Renderable, type SafeHtml } from "./html.js";
@@ -58,6 +59,21 @@ export function postButton(
   ).map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
   )}<button type="submit" class="${className}">${label}</button></form>`;
+}
+
+type PageLink = (page: { limit: string; cursor?: string }) => string;
+
+/** First-page and next-page links of a keyset-paged list; the page size carries over. */
+export function pager(
+  query: ListQuery,
+  nextCursor: string | null,
+  linkTo: PageLink,
+  labels: [first: string, next: string] = ["« Newest", "Older »"],
+): SafeHtml {
+  const limit = String(query.limit);
+  return html`<p class="pager">${query.cursor ? html`<a href="${linkTo({ limit })}">${labels[0]}</a>` : ""}${
+    nextCursor ? html`<a href="${linkTo({ limit, cursor: nextCursor })}">${labels[1]}</a>` : ""
+  }</p>`;
 }
 
 /** An ISO time as `2026-11-23 10:00:00Z`, or a dash. */

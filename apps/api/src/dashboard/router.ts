@@ -81,12 +81,12 @@ export function dashboardRouter(ctx: ApiContext): Router {
   router.get("/", async (req, res) => {
     const query = parseOr422(listQuerySchema, queryOf(req));
     const view = await projectsWithWebhookCounts(ctx, query);
-    sendPage(res, projectsPage(pageContext(req, res), view, query.cursor));
+    sendPage(res, projectsPage(pageContext(req, res), view, query));
   });
   router.get("/projects/:projectId", async (req, res) => {
     const query = parseOr422(listQuerySchema, queryOf(req));
     const view = await projectWithWebhooks(ctx, req.params.projectId, query);
-    sendPage(res, projectPage(pageContext(req, res), view, query.cursor));
+    sendPage(res, projectPage(pageContext(req, res), view, query));
   });
   router.get("/projects/:projectId/webhooks/:webhookId", async (req, res) => {
     const query = parseOr422(deliveryListQuerySchema, queryOf(req));
@@ -97,7 +97,7 @@ export function dashboardRouter(ctx: ApiContext): Router {
     const query = parseOr422(listQuerySchema, queryOf(req));
     const { projectId, webhookId, deliveryId } = req.params;
     const view = await deliveryWithAttempts(ctx, projectId, webhookId, deliveryId, query);
-    sendPage(res, deliveryPage(pageContext(req, res), view, query.cursor));
+    sendPage(res, deliveryPage(pageContext(req, res), view, query));
   });
 
   router.post("/projects/:projectId/webhooks/:webhookId/enabled", setEnabled(ctx));

@@ -1,12 +1,13 @@
+import type { ListQuery } from "@hookrelay/shared";
 import type { deliveryWithAttempts } from "../../services/dashboard.js";
 import { outcomeBadge } from "../badges.js";
 import { html } from "../html.js";
-import { layout, type PageContext, postButton, time } from "../layout.js";
+import { layout, type PageContext, pager, postButton, time } from "../layout.js";
 import { links } from "../links.js";
 
 type DeliveryView = Awaited<ReturnType<typeof deliveryWithAttempts>>;
 
-export function deliveryPage(context: PageContext, view: DeliveryView, cursor: string | undefined): string {
+export function deliveryPage(context: PageContext, view: DeliveryView, query: ListQuery): string {
   const { project, webhook, delivery, attempts, event } = view;
   const lastAttempt = attempts.data.at(-1);
   const facts = html`<dl class="facts">
@@ -53,11 +54,10 @@ ${facts}
   )}${webhook.enabled ? "" : html` <span class="muted">The webhook is disabled: enable it to replay.</span>`}</div>
 <h2>Attempts</h2>
 ${attemptTable}
-<p class="pager">${cursor ? html`<a href="${links.delivery(project.id, webhook.id, delivery.id)}">« First</a>` : ""}${
-    attempts.next_cursor
-      ? html`<a href="${links.delivery(project.id, webhook.id, delivery.id, { cursor: attempts.next_cursor })}">Later »</a>`
-      : ""
-  }</p>
+${pager(query, attempts.next_cursor, (page) => links.delivery(project.id, webhook.id, delivery.id, page), [
+  "« First",
+  "Later »",
+])}
 <h2>Event</h2>
 <pre class="payload">${JSON.stringify(
     {

@@ -1,12 +1,13 @@
+import type { ListQuery } from "@hookrelay/shared";
 import type { projectWithWebhooks } from "../../services/dashboard.js";
 import { html } from "../html.js";
-import { layout, type PageContext } from "../layout.js";
+import { layout, type PageContext, pager } from "../layout.js";
 import { links } from "../links.js";
 import { enabledState, testButton, toggleButton, webhookHealth } from "./webhook-parts.js";
 
 type ProjectView = Awaited<ReturnType<typeof projectWithWebhooks>>;
 
-export function projectPage(context: PageContext, view: ProjectView, cursor: string | undefined): string {
+export function projectPage(context: PageContext, view: ProjectView, query: ListQuery): string {
   const { project, webhooks } = view;
   const rows = webhooks.data.map(
     (webhook) => html`<tr data-webhook-id="${webhook.id}">
@@ -28,11 +29,7 @@ ${
 <tbody>${rows}</tbody></table>`
     : html`<p class="empty">No webhooks. Create one with <code>POST /v1/project/${project.id}/webhooks</code>.</p>`
 }
-<p class="pager">${cursor ? html`<a href="${links.project(project.id)}">« Newest</a>` : ""}${
-    webhooks.next_cursor
-      ? html`<a href="${links.project(project.id, { cursor: webhooks.next_cursor })}">Older »</a>`
-      : ""
-  }</p>`;
+${pager(query, webhooks.next_cursor, (page) => links.project(project.id, page))}`;
   return layout(
     context,
     project.name,

@@ -1,11 +1,12 @@
+import type { ListQuery } from "@hookrelay/shared";
 import type { projectsWithWebhookCounts } from "../../services/dashboard.js";
 import { html } from "../html.js";
-import { layout, type PageContext, time } from "../layout.js";
+import { layout, type PageContext, pager, time } from "../layout.js";
 import { links } from "../links.js";
 
 type ProjectsPage = Awaited<ReturnType<typeof projectsWithWebhookCounts>>;
 
-export function projectsPage(context: PageContext, page: ProjectsPage, cursor: string | undefined): string {
+export function projectsPage(context: PageContext, page: ProjectsPage, query: ListQuery): string {
   const rows = page.data.map(
     (project) => html`<tr>
 <td><a href="${links.project(project.id)}">${project.name}</a></td>
@@ -21,8 +22,6 @@ ${
 <tbody>${rows}</tbody></table>`
     : html`<p class="empty">No projects yet. Create one with <code>POST /v1/projects</code>.</p>`
 }
-<p class="pager">${cursor ? html`<a href="${links.projects()}">« Newest</a>` : ""}${
-    page.next_cursor ? html`<a href="${links.projects({ cursor: page.next_cursor })}">Older »</a>` : ""
-  }</p>`;
+${pager(query, page.next_cursor, links.projects)}`;
   return layout(context, "Projects", [{ label: "Projects" }], body);
 }

@@ -2,7 +2,7 @@ import type { DeliveryListQuery } from "@hookrelay/shared";
 import type { webhookWithDeliveryLog } from "../../services/dashboard.js";
 import { outcomeBadge } from "../badges.js";
 import { html } from "../html.js";
-import { layout, type PageContext, time } from "../layout.js";
+import { layout, type PageContext, pager, time } from "../layout.js";
 import { links } from "../links.js";
 import { enabledState, testButton, toggleButton, webhookHealth } from "./webhook-parts.js";
 
@@ -66,11 +66,7 @@ ${facts}
 <h2>Delivery log</h2>
 ${filterForm}
 ${log}
-<p class="pager">${query.cursor ? html`<a href="${links.webhook(project.id, webhook.id, filters)}">« Newest</a>` : ""}${
-    view.next_cursor
-      ? html`<a href="${links.webhook(project.id, webhook.id, { ...filters, cursor: view.next_cursor })}">Older »</a>`
-      : ""
-  }</p>`;
+${pager(query, view.next_cursor, (page) => links.webhook(project.id, webhook.id, { ...filters, ...page }))}`;
   return layout(
     context,
     webhook.name ?? webhook.id,
