@@ -11,4 +11,5 @@ COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund && npx turbo run build
 ENV NODE_ENV=production
 EXPOSE 3000 3001
-CMD ["node", "apps/api/dist/main.js"]
+# The heap cap keeps memory flat under load (see scripts/app-command.js).
+CMD ["node", "--max-old-space-size=192", "apps/api/dist/main.js"]

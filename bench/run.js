@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { createPrismaClient, migrateDatabase, withServerConnection } from "@hookrelay/db";
 import { DEFAULT_DATABASE_URL, WebhookHttpClient } from "@hookrelay/shared";
 import { Pool } from "undici";
+import { appArguments } from "../scripts/app-command.js";
 import { timelineSvg } from "./chart.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -50,8 +51,8 @@ async function freePort() {
 const profileFlags = () =>
   args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(root, "bench", "results", "profiles")}`] : [];
 
-function startProcess(script, env) {
-  const child = spawn(process.execPath, [...profileFlags(), script], {
+function startProcess(args, env) {
+  const child = spawn(process.execPath, [...profileFlags(), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -205,7 +206,7 @@ async function runOnce(config) {
   await withServerConnection(baseUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
   await migrateDatabase(databaseUrl.toString());
 
-  const receiverProcess = startProcess(path.join(root, "bench/receiver.js"), {
+  const receiverProcess = startProcess([path.join(root, "bench/receiver.js")], {
     FAIL_RATIO: String(config.failRatio ?? 0),
   });
   const { port: receiverPort } = await waitFor(
@@ -225,14 +226,14 @@ async function runOnce(config) {
     DISPATCHER_CONCURRENCY: String(config.dispatcherConcurrency ?? 100),
   };
   const apiPort = await freePort();
-  const api = startProcess(path.join(root, "apps/api/dist/main.js"), { ...env, PORT: String(apiPort) });
+  const api = startProcess(appArguments("api"), { ...env, PORT: String(apiPort) });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const dispatchers = [];
   const startDispatchers = async () => {
     for (let n = 0; n < config.dispatchers; n++) {
       const port = await freePort();
       dispatchers.push(
-        startProcess(path.join(root, "apps/dispatcher/dist/main.js"), {
+        startProcess(appArguments("dispatcher"), {
           ...env,
           DISPATCHER_PORT: String(port),
         }),
@@ -357,6 +358,10 @@ async function runOnce(config) {
         dispatchers: round((cpu.dispatchers * 1000) / Math.max(stats.delivered, 1)),
       },
       drainSeconds: round((finishedAt - drainStarted) / 1000),
+      // The dispatchers' summed RSS every 5 s, to see whether memory stays flat while a backlog drains.
+      dispatcherRssMbEvery5s: samples
+        .filter((_, index) => index % 10 === 0)
+        .map((sample) => round(sample.dispatchers.reduce((sum, usage) => sum + (usage?.rssMb ?? 0), 0))),
       timeline,
     };
   } finally {

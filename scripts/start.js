@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ensureDatabase, migrateDatabase } from "@hookrelay/db";
+import { appArguments } from "./app-command.js";
 import { LocalServiceError, startLocalServices } from "./local-services/index.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -56,7 +57,7 @@ try {
 if (!stopping) {
   const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
   children = ["api", "dispatcher"].map((app) =>
-    spawn(process.execPath, [path.join(root, "apps", app, "dist", "main.js")], {
+    spawn(process.execPath, appArguments(app), {
       cwd: root,
       env,
       stdio: "inherit",
