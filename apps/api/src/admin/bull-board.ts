@@ -7,8 +7,6 @@ import type { ApiContext } from "../context.js";
 
 export const BULL_BOARD_PATH = "/admin/queues";
 
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]["serverAdapter"];
-
 // Bull Board serves its own scripts, styles and images; its page also links a Google Fonts stylesheet.
 // This policy keeps the browser from fetching anything off this server (no CDN, no internet needed, nothing
 // leaks to a third party); the UI falls back to the system fonts. Inline styles are the UI's own.
@@ -37,9 +35,7 @@ export function bullBoardRouter(ctx: ApiContext): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
   createBullBoard({
     queues: ctx.queues.map((queue) => new BullMQAdapter(queue)),
-    // @bull-board/express pins its own copy of @bull-board/api (9.10.1 beside our 9.10.2): the same
-    // interface, but TypeScript tells the two copies' private fields apart.
-    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    serverAdapter,
     options: { uiConfig: { boardTitle: "hookrelay queues", hideDocsLink: true } },
   });
   const board = serverAdapter.getRouter();
