@@ -156,8 +156,7 @@ async function drive(apiUrl, projectPath, apiKey, { seconds, rate, count, concur
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const shouldSend = () => (count ? sent < count : performance.now() < deadline);
-  async function sendOne() {
-    const n = sent++;
+  async function sendOne(n) {
     const body = JSON.stringify({ event_type: "bench.event", data: { n, padding: "x".repeat(200) } });
     const begun = performance.now();
     try {
@@ -179,14 +178,15 @@ async function drive(apiUrl, projectPath, apiKey, { seconds, rate, count, concur
   await Promise.all(
     Array.from({ length: concurrency }, async (_, lane) => {
       while (shouldSend()) {
+        // Each lane claims its request number before waiting, so the lanes send one after another
+        // (request k is due at started + k/rate) instead of all at once for the same k.
+        const n = sent++;
         if (rate > 0) {
-          // Fixed offered rate: request k is due at started + k/rate.
-          const due = started + (sent * 1000) / rate;
-          const wait = due - performance.now();
+          const wait = started + (n * 1000) / rate - performance.now();
           if (wait > 0) await sleep(wait);
-          if (!shouldSend()) break;
+          if (!count && performance.now() >= deadline) break;
         }
-        await sendOne();
+        await sendOne(n);
       }
       return lane;
     }),
