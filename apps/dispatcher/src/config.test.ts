@@ -28,6 +28,8 @@ describe("loadDispatcherConfig", () => {
       allowPrivateTargets: true,
       usingDevelopmentSecretsKey: true,
       autoDisableAfterMs: 5 * 86_400_000,
+      retentionMs: 30 * 86_400_000,
+      retentionIntervalMs: 3_600_000,
       databaseUrl: "postgresql://postgres@127.0.0.1:5432/hookrelay",
       redisUrl: "redis://127.0.0.1:6379",
     });
@@ -55,6 +57,17 @@ describe("loadDispatcherConfig", () => {
       databaseUrl: "postgres://db.internal:5432/hooks",
       redisUrl: "rediss://cache.internal:6380",
     });
+  });
+
+  it("reads RETENTION_DAYS (fractions allowed) and RETENTION_INTERVAL, and refuses nonsense", () => {
+    expect(loadDispatcherConfig({ RETENTION_DAYS: "0.5", RETENTION_INTERVAL: "10m" })).toMatchObject({
+      retentionMs: 12 * 3_600_000,
+      retentionIntervalMs: 600_000,
+    });
+    for (const bad of ["0", "-1", "soon"]) {
+      expect(configError({ RETENTION_DAYS: bad }).message).toMatch(/^RETENTION_DAYS: /);
+    }
+    expect(configError({ RETENTION_INTERVAL: "often" }).message).toMatch(/^RETENTION_INTERVAL: /);
   });
 
   it("treats empty variables as unset", () => {

@@ -21,6 +21,9 @@ export const dispatcherEnvSchema = z.object({
   AUTO_DISABLE_AFTER: duration.prefault("5d"),
   OUTBOX_SWEEP_INTERVAL: duration.prefault("5s"),
   STALLED_JOB_TIMEOUT: duration.prefault("30s"),
+  // Days, fractions allowed (0.5 = 12 hours).
+  RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
+  RETENTION_INTERVAL: duration.prefault("1h"),
 });
 
 export interface DispatcherConfig extends CommonConfig {
@@ -35,6 +38,10 @@ export interface DispatcherConfig extends CommonConfig {
   outboxSweepIntervalMs: number;
   /** How soon a job whose dispatcher died is taken over by another (BullMQ lock + stalled check). */
   stalledJobTimeoutMs: number;
+  /** Events (with their deliveries and attempts) older than this are deleted, once none is pending. */
+  retentionMs: number;
+  /** How often the retention job runs. */
+  retentionIntervalMs: number;
 }
 
 export function loadDispatcherConfig(env: Record<string, string | undefined>): DispatcherConfig {
@@ -48,5 +55,7 @@ export function loadDispatcherConfig(env: Record<string, string | undefined>): D
     autoDisableAfterMs: parsed.AUTO_DISABLE_AFTER,
     outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL,
     stalledJobTimeoutMs: parsed.STALLED_JOB_TIMEOUT,
+    retentionMs: parsed.RETENTION_DAYS * 24 * 3600 * 1000,
+    retentionIntervalMs: parsed.RETENTION_INTERVAL,
   };
 }

@@ -16,6 +16,7 @@ import { startHealthServer } from "./health-server.js";
 import { DispatcherMetrics } from "./metrics.js";
 import { EndpointRateLimiter } from "./rate-limiter.js";
 import { scheduleOutboxSweep } from "./sweeps/outbox.js";
+import { scheduleRetention } from "./sweeps/retention.js";
 
 const { config, logger } = bootProcess("dispatcher", () => loadDispatcherConfig(process.env));
 
@@ -45,6 +46,14 @@ const stopSweep = scheduleOutboxSweep(
   { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
   config.outboxSweepIntervalMs,
 );
+const stopRetention = scheduleRetention({
+  db,
+  logger,
+  connection: redis,
+  prefix: config.queuePrefix,
+  retentionMs: config.retentionMs,
+  intervalMs: config.retentionIntervalMs,
+});
 const server = startHealthServer(
   config.port,
   { postgres: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
@@ -55,7 +64,7 @@ logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher 
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
-  await Promise.all([worker.close(), stopSweep()]);
+  await Promise.all([worker.close(), stopSweep(), stopRetention()]);
   await recorder.close();
   server.close();
   http.close();

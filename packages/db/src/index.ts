@@ -14,3 +14,4 @@ export type { ApiKey, Attempt, Delivery, Event, Project, Webhook } from "./gener
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
 export { migrateDatabase } from "./migrate.js";
+export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";

@@ -1,0 +1,53 @@
+import { type Database, deleteExpired, type RetentionOptions } from "@hookrelay/db";
+import { type Logger, MAINTENANCE_QUEUE } from "@hookrelay/shared";
+import { type ConnectionOptions, Queue, Worker } from "bullmq";
+
+export const RETENTION_JOB = "retention";
+
+export interface RetentionScheduleOptions extends RetentionOptions {
+  db: Database;
+  logger: Logger;
+  /** A Redis connection fit for a BullMQ worker (maxRetriesPerRequest: null). */
+  connection: ConnectionOptions;
+  prefix: string;
+  /** Rows older than this are deleted. */
+  retentionMs: number;
+  /** How often the job runs. */
+  intervalMs: number;
+}
+
+/**
+ * Retention as a BullMQ repeatable job on the maintenance queue: every dispatcher registers the same
+ * schedule (idempotently) and runs a worker for it, and each tick's job is taken by exactly one of them,
+ * however many dispatchers there are. Returns a function that stops this process's part.
+ */
+export function scheduleRetention(options: RetentionScheduleOptions): () => Promise<void> {
+  const { db, logger, connection, prefix, retentionMs, intervalMs } = options;
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
+  queue.on("error", (error) => logger.debug({ err: error.message }, "maintenance queue error"));
+  // Not awaited: with Redis down at start this waits (in the connection's offline queue) until it is back.
+  queue
+    .upsertJobScheduler(
+      RETENTION_JOB,
+      { every: intervalMs },
+      { name: RETENTION_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    )
+    .catch((error) => logger.warn({ err: (error as Error).message }, "could not schedule retention"));
+  const worker = new Worker(
+    MAINTENANCE_QUEUE,
+    async (job) => {
+      if (job.name !== RETENTION_JOB) return null;
+      const cutoff = new Date(Date.now() - retentionMs);
+      const deleted = await deleteExpired(db, cutoff, options);
+      logger.info({ cutoff: cutoff.toISOString(), ...deleted }, "retention: deleted old events");
+      return deleted;
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  worker.on("error", (error) => logger.debug({ err: error.message }, "maintenance worker error"));
+  worker.on("failed", (_job, error) => logger.warn({ err: error.message }, "retention run failed"));
+  return async () => {
+    await worker.close();
+    await queue.close();
+  };
+}

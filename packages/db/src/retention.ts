@@ -1,0 +1,60 @@
+import { idAtTime } from "@hookrelay/shared";
+import type { Database } from "./client.js";
+
+export interface RetentionCounts {
+  events: number;
+  deliveries: number;
+  attempts: number;
+}
+
+export interface RetentionOptions {
+  /** Events per statement (with their deliveries and attempts). */
+  batchSize?: number;
+  /** Statements per run at most; what is left waits for the next run. */
+  maxBatches?: number;
+}
+
+/**
+ * Deletes events created before `cutoff` with their deliveries and attempts, in batches (children first,
+ * each batch one statement). An event is kept while any of its deliveries is still pending (a retry may
+ * legitimately be 14 days old) or was created after the cutoff (a recent replay of an old event).
+ */
+export async function deleteExpired(
+  db: Database,
+  cutoff: Date,
+  { batchSize = 2_000, maxBatches = 500 }: RetentionOptions = {},
+): Promise<RetentionCounts> {
+  // Ids sort by creation time: "created before the cutoff" is a range on the primary key.
+  const beforeId = idAtTime("event", cutoff, "start");
+  const total: RetentionCounts = { events: 0, deliveries: 0, attempts: 0 };
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const [counts] = await db.$queryRaw<RetentionCounts[]>`
+      WITH doomed AS (
+        SELECT e.id FROM events e
+        WHERE e.id < ${beforeId} AND e.created_at < ${cutoff}::timestamptz
+          AND NOT EXISTS (
+            SELECT 1 FROM deliveries d
+            WHERE d.event_id = e.id AND (d.status = 'pending' OR d.created_at >= ${cutoff}::timestamptz))
+        ORDER BY e.id
+        LIMIT ${batchSize}::int
+        FOR UPDATE SKIP LOCKED
+      ), gone_attempts AS (
+        DELETE FROM attempts a USING deliveries d, doomed
+        WHERE a.delivery_id = d.id AND d.event_id = doomed.id
+        RETURNING 1
+      ), gone_deliveries AS (
+        DELETE FROM deliveries d USING doomed WHERE d.event_id = doomed.id RETURNING 1
+      ), gone_events AS (
+        DELETE FROM events e USING doomed WHERE e.id = doomed.id RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM gone_events)::int AS events,
+             (SELECT count(*) FROM gone_deliveries)::int AS deliveries,
+             (SELECT count(*) FROM gone_attempts)::int AS attempts`;
+    if (!counts) break;
+    total.events += counts.events;
+    total.deliveries += counts.deliveries;
+    total.attempts += counts.attempts;
+    if (counts.events < batchSize) break;
+  }
+  return total;
+}
