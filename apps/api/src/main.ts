@@ -1,6 +1,7 @@
 import { createPrismaClient } from "@hookrelay/db";
 import {
   bootProcess,
+  closeHttpServer,
   createRedisConnection,
   DELIVERY_QUEUE,
   onShutdownSignal,
@@ -57,9 +58,12 @@ const server = app.listen(config.port, () => {
   logger.info({ port: config.port }, "api listening");
 });
 
+// How long requests in flight may take to finish after SIGTERM before their connections are cut.
+const SHUTDOWN_GRACE_MS = 10_000;
+
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "api shutting down: finishing in-flight requests");
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeHttpServer(server, SHUTDOWN_GRACE_MS);
   // Disconnect first: closing a queue whose Redis is unreachable would wait for a connection.
   redis.disconnect();
   await deliveryQueue.close();

@@ -1,3 +1,4 @@
+import type http from "node:http";
 import { ConfigError } from "./config/env.js";
 import { createLogger, type Logger } from "./logger.js";
 
@@ -28,6 +29,24 @@ export function onShutdownSignal(shutdown: (signal: string) => Promise<void>): v
       );
     });
   }
+}
+
+/**
+ * Stops `server` gracefully: no new connections, requests in flight (including ones whose body is still
+ * arriving) finish, keep-alive connections are closed as soon as they are idle. After `graceMs` the
+ * remaining connections are cut, so shutdown cannot hang on a slow client.
+ */
+export function closeHttpServer(server: http.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idleSweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /**
