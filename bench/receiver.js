@@ -3,8 +3,8 @@
 // GET /stats returns the count; GET /arrivals the records; POST /raw is for the raw-ceiling loop.
 import http from "node:http";
 
-const port = Number(process.env.PORT ?? 0);
-const failRatio = Number(process.env.FAIL_RATIO ?? 0);
+// `node bench/receiver.js [failRatio]`: the share (0–1) of deliveries answered 500.
+const failRatio = Number(process.argv[2] ?? 0);
 const arrivals = [];
 let received = 0;
 let raw = 0;
@@ -36,7 +36,7 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 60_000;
-server.listen(port, "127.0.0.1", () => {
+server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

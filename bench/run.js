@@ -206,9 +206,10 @@ async function runOnce(config) {
   await withServerConnection(baseUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
   await migrateDatabase(databaseUrl.toString());
 
-  const receiverProcess = startProcess([path.join(root, "bench/receiver.js")], {
-    FAIL_RATIO: String(config.failRatio ?? 0),
-  });
+  const receiverProcess = startProcess(
+    [path.join(root, "bench/receiver.js"), String(config.failRatio ?? 0)],
+    {},
+  );
   const { port: receiverPort } = await waitFor(
     async () => JSON.parse(receiverProcess.output().split("\n")[0] || "null"),
     10_000,
