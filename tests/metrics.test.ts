@@ -172,9 +172,11 @@ describe("/metrics on the api and the dispatcher", () => {
       [dispatcherPort]: "hookrelay_delivery_outcomes_total",
     };
     for (const [port, name] of Object.entries(expected)) {
+      // Until the process has connected to Redis, queue depth has no samples (by design): wait for them.
       const metrics = await eventually(async () => {
         const answer = await scrape(`http://127.0.0.1:${port}`).catch(() => undefined);
-        return answer?.status === 200 ? answer : undefined;
+        const depth = answer?.value("hookrelay_queue_jobs", { queue: "deliveries", state: "delayed" });
+        return answer?.status === 200 && depth !== undefined ? answer : undefined;
       }, 20_000);
       expect(metrics.contentType).toMatch(PROMETHEUS_TEXT);
       expect(metrics.text).toContain(`# TYPE ${name} counter`);
