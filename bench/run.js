@@ -96,51 +96,52 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** A bare undici POST loop to the receiver: what this machine can do with no hookrelay in between. */
-async function rawCeiling(receiverUrl, seconds, concurrency) {
-  const pool = new Pool(receiverUrl, { connections: concurrency });
-  const body = JSON.stringify({ event_type: "raw", data: { padding: "x".repeat(200) } });
+const CEILING_BODY = JSON.stringify({ event_type: "raw", data: { padding: "x".repeat(200) } });
+
+/** Requests per second that `concurrency` loops of `sendOne` complete in `seconds`. */
+async function requestLoop(seconds, concurrency, sendOne) {
   let done = 0;
   const end = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
-        const response = await pool.request({
-          path: "/raw",
-          method: "POST",
-          body,
-          headers: { "content-type": "application/json" },
-        });
-        await response.body.dump();
+        await sendOne();
         done += 1;
       }
     }),
   );
-  await pool.close();
   return done / seconds;
+}
+
+/** A bare undici POST loop to the receiver: what this machine can do with no hookrelay in between. */
+async function rawCeiling(receiverUrl, seconds, concurrency) {
+  const pool = new Pool(receiverUrl, { connections: concurrency });
+  const perSecond = await requestLoop(seconds, concurrency, async () => {
+    const response = await pool.request({
+      path: "/raw",
+      method: "POST",
+      body: CEILING_BODY,
+      headers: { "content-type": "application/json" },
+    });
+    await response.body.dump();
+  });
+  await pool.close();
+  return perSecond;
 }
 
 /** The same loop through the dispatcher's HTTP client (got 14, keep-alive agent, no retries/redirects). */
 async function gotCeiling(receiverUrl, seconds, concurrency) {
   const client = new WebhookHttpClient({ allowPrivateTargets: true });
-  const body = JSON.stringify({ event_type: "raw", data: { padding: "x".repeat(200) } });
-  let done = 0;
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        await client.send({
-          url: `${receiverUrl}/raw`,
-          body,
-          headers: { "content-type": "application/json" },
-          timeoutMs: 5_000,
-        });
-        done += 1;
-      }
+  const perSecond = await requestLoop(seconds, concurrency, () =>
+    client.send({
+      url: `${receiverUrl}/raw`,
+      body: CEILING_BODY,
+      headers: { "content-type": "application/json" },
+      timeoutMs: 5_000,
     }),
   );
   client.close();
-  return done / seconds;
+  return perSecond;
 }
 
 /**

@@ -2,6 +2,7 @@ import { type AttemptRecord, createPrismaClient, type Database, recordAttempts }
 import { AttemptRecorder } from "@hookrelay/dispatcher";
 import { newId } from "@hookrelay/shared";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { insertProjectWithWebhook } from "./support/rows.js";
 
 // Group-committed attempt recording against real PostgreSQL: one transaction, the same end state as
 // recording the attempts one by one.
@@ -20,19 +21,8 @@ describe("attempt recording", () => {
   });
 
   async function fixture(deliveryCount: number) {
-    const projectId = newId("project");
-    const webhookId = newId("webhook");
+    const { projectId, webhookId } = await insertProjectWithWebhook(db);
     const eventId = newId("event");
-    await db.project.create({ data: { id: projectId, name: "p" } });
-    await db.webhook.create({
-      data: {
-        id: webhookId,
-        projectId,
-        url: "https://hooks.example.com",
-        eventTypes: ["*"],
-        secretCiphertext: "x",
-      },
-    });
     await db.event.create({ data: { id: eventId, projectId, eventType: "a.b", data: {}, payload: "{}" } });
     const deliveryIds = Array.from({ length: deliveryCount }, () => newId("delivery"));
     await db.delivery.createMany({

@@ -7,10 +7,10 @@ import {
   type IdKind,
   idAtTime,
   MAINTENANCE_QUEUE,
-  newId,
 } from "@hookrelay/shared";
 import { Queue } from "bullmq";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { insertProjectWithWebhook } from "./support/rows.js";
 
 const DAY = 86_400_000;
 const ULID_CHARACTERS = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -33,18 +33,7 @@ describe("retention", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = createPrismaClient(database.url);
-    projectId = newId("project");
-    webhookId = newId("webhook");
-    await db.project.create({ data: { id: projectId, name: "p" } });
-    await db.webhook.create({
-      data: {
-        id: webhookId,
-        projectId,
-        url: "https://hooks.example.com",
-        eventTypes: ["*"],
-        secretCiphertext: "x",
-      },
-    });
+    ({ projectId, webhookId } = await insertProjectWithWebhook(db));
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { access, chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./support/processes.js";
+import { freePort, startScript } from "./support/processes.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -68,26 +68,14 @@ describe("zero-setup start", () => {
 
   it("exits with one line on how to get Redis when none answers and no redis-server is on PATH", async () => {
     const noRedisDir = path.join(dataDir, "no-redis");
-    const child = spawn(process.execPath, [path.join(root, "scripts", "start.js")], {
-      cwd: root,
-      env: {
-        PATH: path.join(dataDir, "empty-bin"),
-        DATA_DIR: noRedisDir,
-        DEFAULT_POSTGRES_PORT: String(await freePort()),
-        DEFAULT_REDIS_PORT: String(await freePort()),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const noRedis = startScript(path.join(root, "scripts", "start.js"), {
+      PATH: path.join(dataDir, "empty-bin"),
+      DATA_DIR: noRedisDir,
+      DEFAULT_POSTGRES_PORT: String(await freePort()),
+      DEFAULT_REDIS_PORT: String(await freePort()),
     });
-    let output = "";
-    child.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on("data", (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise((resolve) => child.on("exit", resolve));
-    expect(code).toBe(1);
-    const lines = output.trim().split("\n");
+    expect(await noRedis.exited).toBe(1);
+    const lines = noRedis.output().trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^hookrelay: no Redis on 127\.0\.0\.1:\d+ and no redis-server on PATH: /);
     for (const way of [
@@ -109,27 +97,17 @@ describe("zero-setup start", () => {
       await freePort(),
       await freePort(),
     ];
-    start = spawn(process.execPath, [path.join(root, "scripts", "start.js")], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATA_DIR: dataDir,
-        DEFAULT_POSTGRES_PORT: String(noPostgres),
-        DEFAULT_REDIS_PORT: String(noRedis),
-        PORT: String(apiPort),
-        DISPATCHER_PORT: String(dispatcherPort),
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const running = startScript(path.join(root, "scripts", "start.js"), {
+      PATH: process.env.PATH ?? "",
+      DATA_DIR: dataDir,
+      DEFAULT_POSTGRES_PORT: String(noPostgres),
+      DEFAULT_REDIS_PORT: String(noRedis),
+      PORT: String(apiPort),
+      DISPATCHER_PORT: String(dispatcherPort),
+      LOG_LEVEL: "warn",
     });
-    let output = "";
-    start.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    start.stderr?.on("data", (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => start?.on("exit", (code) => resolve(code)));
+    start = running.child;
+    const { exited } = running;
 
     for (const port of [apiPort, dispatcherPort]) {
       const ready = await eventually(async () => {
@@ -140,7 +118,7 @@ describe("zero-setup start", () => {
     }
 
     // One line says PostgreSQL is embedded, one that redis-server was started, each on a port of its own.
-    const lines = output.split("\n");
+    const lines = running.output().split("\n");
     const postgresLines = lines.filter((line) => line.includes("embedded PostgreSQL"));
     expect(postgresLines).toHaveLength(1);
     expect(postgresLines[0]).toMatch(
@@ -164,7 +142,7 @@ describe("zero-setup start", () => {
     expect(names).toEqual(expect.arrayContaining(["postgres", "redis-server", "node"]));
 
     // The admin key: generated, printed once, kept under the data folder.
-    const printed = [...output.matchAll(/generated ADMIN_API_KEY=(\S+)/g)].map((match) => match[1]);
+    const printed = [...running.output().matchAll(/generated ADMIN_API_KEY=(\S+)/g)].map((match) => match[1]);
     expect(printed).toHaveLength(1);
     const adminKey = (await readFile(path.join(dataDir, "admin-api-key"), "utf8")).trim();
     expect(printed[0]).toBe(adminKey);

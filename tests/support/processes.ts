@@ -21,16 +21,17 @@ export interface RunningProcess {
 
 /** Starts a built app (`apps/<name>/dist/main.js`) as a real process with exactly `env` (plus PATH). */
 export function startApp(name: "api" | "dispatcher", env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [path.join(root, "apps", name, "dist", "main.js")], {
-    cwd: root,
-    // REDIS_URL too: the test setup may have started a redis-server of its own (zero-setup fallback).
-    env: {
-      PATH: process.env.PATH ?? "",
-      ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  // REDIS_URL too: the test setup may have started a redis-server of its own (zero-setup fallback).
+  return startScript(path.join(root, "apps", name, "dist", "main.js"), {
+    PATH: process.env.PATH ?? "",
+    ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }),
+    ...env,
   });
+}
+
+/** Runs a script of the repository with node and exactly `env`, collecting what it prints. */
+export function startScript(script: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, [script], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk;
