@@ -272,9 +272,10 @@ async function runOnce(config) {
 
     const ceiling = await rawCeiling(receiverUrl, 3, 50);
     const gotLimit = await gotCeiling(receiverUrl, 3, 50);
-    const cpuBefore = {
-      api: processUsage(api.child.pid)?.cpuSeconds ?? 0,
-    };
+    // CPU spent starting up is not the deliveries' (burst dispatchers start later and count from 0).
+    const dispatchersCpu = () =>
+      dispatchers.reduce((sum, d) => sum + (processUsage(d.child.pid)?.cpuSeconds ?? 0), 0);
+    const cpuBefore = { api: processUsage(api.child.pid)?.cpuSeconds ?? 0, dispatchers: dispatchersCpu() };
 
     const load = await drive(apiUrl, projectPath, project.api_key, {
       seconds: config.duration,
@@ -316,7 +317,7 @@ async function runOnce(config) {
       : (lastArrival - firstArrival) / 1000;
     const cpu = {
       api: (processUsage(api.child.pid)?.cpuSeconds ?? 0) - cpuBefore.api,
-      dispatchers: dispatchers.reduce((sum, d) => sum + (processUsage(d.child.pid)?.cpuSeconds ?? 0), 0),
+      dispatchers: dispatchersCpu() - cpuBefore.dispatchers,
     };
     const peak = (pick) =>
       Math.max(
