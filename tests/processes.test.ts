@@ -86,6 +86,19 @@ describe("api and dispatcher processes", () => {
       return checks.checks.redis === "ok" ? checks : undefined;
     });
     expect(body).toEqual({ status: "unavailable", checks: { postgres: "unavailable", redis: "ok" } });
+    // Requests that need PostgreSQL get the SPEC's 503, not a 500: a typed query and a raw one.
+    for (const [path, key] of [
+      ["/v1/projects", "process-test-admin-key"],
+      ["/v1/project/proj_x/events", "hr_some-project-key"],
+    ] as const) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: path.endsWith("events") ? "POST" : "GET",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: path.endsWith("events") ? JSON.stringify({ event_type: "a.b", data: {} }) : undefined,
+      });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("unavailable");
+    }
     api.child.kill("SIGTERM");
     expect(await api.exited).toBe(0);
   });

@@ -55,23 +55,40 @@ export function postgresErrorCode(error: unknown): string | undefined {
   return typeof cause === "string" ? cause : undefined;
 }
 
-// Errors from the database driver or Redis that mean "try again later", not "bug".
+// Errors from the database driver or Redis that mean "try again later", not "bug": socket errors, Prisma's
+// "can't reach the database", PostgreSQL's connection exceptions (class 08), shutdown and too many clients.
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
+  "P1001",
   "57P01",
+  "57P02",
   "57P03",
   "53300",
-  "P1001",
+]);
+// The kinds @prisma/adapter-pg gives a DriverAdapterError when the connection, not the query, failed.
+const UNAVAILABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "TlsConnectionError",
 ]);
 
-function isUnavailable(error: unknown): boolean {
+export function isUnavailable(error: unknown): boolean {
   let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const { code, name } = current as { code?: string; name?: string };
-    if ((code && UNAVAILABLE_CODES.has(code)) || name === "DriverAdapterError") return true;
-    current = (current as { cause?: unknown }).cause;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const { code, kind, meta, cause } = current as {
+      code?: unknown;
+      kind?: unknown;
+      meta?: { driverAdapterError?: unknown };
+      cause?: unknown;
+    };
+    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
+    // Prisma wraps the driver's error (raw queries: P2010) in meta.driverAdapterError.
+    current = meta?.driverAdapterError ?? cause;
   }
   return false;
 }

@@ -1,0 +1,48 @@
+import { isUnavailable, postgresErrorCode } from "./errors.js";
+
+// Shapes as Prisma 6.19 with @prisma/adapter-pg throws them (recorded against a dead port and a live server).
+const wrapped = (code: string, cause: Record<string, unknown>) => ({
+  name: "PrismaClientKnownRequestError",
+  code,
+  meta: { driverAdapterError: { name: "DriverAdapterError", cause } },
+});
+
+describe("isUnavailable", () => {
+  it("is true when the database or Redis cannot be reached", () => {
+    expect(
+      isUnavailable(wrapped("P1001", { kind: "DatabaseNotReachable", host: "127.0.0.1", port: 1 })),
+    ).toBe(true);
+    expect(
+      isUnavailable(wrapped("P2010", { kind: "DatabaseNotReachable", host: "127.0.0.1", port: 1 })),
+    ).toBe(true);
+    expect(isUnavailable(wrapped("P2010", { kind: "ConnectionClosed" }))).toBe(true);
+    expect(isUnavailable(wrapped("P2010", { kind: "postgres", code: "57P01", originalCode: "57P01" }))).toBe(
+      true,
+    );
+    expect(isUnavailable(wrapped("P2010", { kind: "postgres", code: "08006", originalCode: "08006" }))).toBe(
+      true,
+    );
+    expect(isUnavailable(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(
+      true,
+    );
+    expect(
+      isUnavailable(new Error("outer", { cause: Object.assign(new Error("x"), { code: "ETIMEDOUT" }) })),
+    ).toBe(true);
+  });
+
+  it("is false for a query that failed on a reachable database (a bug, not an outage)", () => {
+    expect(isUnavailable(wrapped("P2010", { kind: "postgres", code: "22012", originalCode: "22012" }))).toBe(
+      false,
+    );
+    expect(isUnavailable(wrapped("P2010", { kind: "TableDoesNotExist", table: "nope" }))).toBe(false);
+    expect(isUnavailable(wrapped("P2010", { kind: "UniqueConstraintViolation" }))).toBe(false);
+    expect(isUnavailable(new Error("plain"))).toBe(false);
+  });
+});
+
+describe("postgresErrorCode", () => {
+  it("reads the SQLSTATE through Prisma's wrapping", () => {
+    expect(postgresErrorCode(wrapped("P2010", { kind: "postgres", code: "22P05" }))).toBe("22P05");
+    expect(postgresErrorCode(new Error("plain"))).toBeUndefined();
+  });
+});
