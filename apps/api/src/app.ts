@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
 import express, { type Express } from "express";
-import { pinoHttp } from "pino-http";
 import { BULL_BOARD_PATH, bullBoardRouter } from "./admin/bull-board.js";
 import type { ApiContext } from "./context.js";
 import { DASHBOARD_PATH } from "./dashboard/links.js";
@@ -8,28 +6,16 @@ import { dashboardRouter } from "./dashboard/router.js";
 import { ApiError, errorHandler } from "./errors.js";
 import { metricsHandler } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { requestLogging } from "./request-logging.js";
 import { healthRoutes } from "./routes/health.js";
 import { v1Router, v1Routes } from "./routes/index.js";
-
-const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Builds the Express app; main.ts listens. Tests build it with their own context. */
 export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable("x-powered-by");
 
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId: (req, res) => {
-        const offered = req.headers["x-request-id"];
-        const id = typeof offered === "string" && /^[\w.-]{1,128}$/.test(offered) ? offered : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? "") },
-    }),
-  );
+  app.use(requestLogging(ctx.logger));
   app.use(healthRoutes(ctx));
   app.get("/metrics", metricsHandler(ctx.metrics.registry));
 

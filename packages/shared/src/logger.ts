@@ -10,8 +10,10 @@ const REDACT = [
   "*.password",
 ];
 
-export function createLogger(name: string, level: string) {
-  return pino({ name, level, redact: { paths: REDACT, censor: "[redacted]" } });
+/** A JSON logger to stdout (or to `destination`, for tests). */
+export function createLogger(name: string, level: string, destination?: pino.DestinationStream) {
+  const options = { name, level, redact: { paths: REDACT, censor: "[redacted]" } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type Logger = ReturnType<typeof createLogger>;
