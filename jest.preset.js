@@ -24,6 +24,7 @@ export function jestConfig(dir, { integration = false } = {}) {
     },
     moduleNameMapper: {
       "^@hookrelay/shared$": path.join(root, "packages/shared/src/index.ts"),
+      "^@hookrelay/ingest$": path.join(root, "packages/ingest/src/index.ts"),
       "^@hookrelay/api$": path.join(root, "apps/api/src/index.ts"),
       "^@hookrelay/dispatcher$": path.join(root, "apps/dispatcher/src/index.ts"),
       "^(\\.{1,2}/.*)\\.js$": "$1",

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApiMetrics, createApp, loadApiConfig, ProjectLookups } from "@hookrelay/api";
+import { createApiMetrics, createApp, loadApiConfig } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
 import {
   AttemptRecorder,
@@ -13,6 +13,7 @@ import {
   startDeliveryWorker,
   startHealthServer,
 } from "@hookrelay/dispatcher";
+import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import {
   createLogger,
   createRedisConnection,
@@ -85,6 +86,7 @@ export async function startStack(
     allowPrivateTargets: apiConfig.allowPrivateTargets,
     resolve,
   });
+  const apiMetrics = createApiMetrics({ queues: apiQueues, db });
   const app = createApp({
     config: apiConfig,
     db,
@@ -96,7 +98,14 @@ export async function startStack(
     pingRedis: () => producer.ping(),
     lookups,
     queues: apiQueues,
-    metrics: createApiMetrics({ queues: apiQueues, db }),
+    metrics: apiMetrics,
+    ingest: new EventIngest({
+      db,
+      lookups,
+      deliveryQueue: queue,
+      logger,
+      onStored: (count) => apiMetrics.eventsIngested.inc(count),
+    }),
   });
   const server: http.Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));

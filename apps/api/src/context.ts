@@ -1,9 +1,9 @@
 import type { Database } from "@hookrelay/db";
+import type { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import type { DeliveryQueueProducer, Logger, SecretBox, WebhookHttpClient } from "@hookrelay/shared";
 import type { Queue } from "bullmq";
 import type { ApiConfig } from "./config.js";
 import type { ApiMetrics } from "./metrics.js";
-import type { ProjectLookups } from "./services/project-lookups.js";
 
 /** What routes and services need, built once in main.ts (or by a test) and passed in. */
 export interface ApiContext {
@@ -19,6 +19,8 @@ export interface ApiContext {
   pingRedis: () => Promise<unknown>;
   /** API key → project and project → enabled webhooks, cached while kept current by LISTEN. */
   lookups: ProjectLookups;
+  /** The ingest path shared with the dispatcher's capture of database sources. */
+  ingest: EventIngest;
   /** Every BullMQ queue of the service (SERVICE_QUEUES), shown by Bull Board. */
   queues: readonly Queue[];
   /** This app instance's Prometheus registry and counters (never the global registry). */

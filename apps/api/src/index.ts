@@ -6,4 +6,3 @@ export { type ApiMetrics, createApiMetrics } from "./metrics.js";
 export { openApiDocument, openApiPath } from "./openapi.js";
 export { v1Routes } from "./routes/index.js";
 export type { Route } from "./routes/route.js";
-export { ProjectLookups } from "./services/project-lookups.js";

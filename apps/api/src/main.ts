@@ -1,4 +1,5 @@
 import { createPrismaClient } from "@hookrelay/db";
+import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import {
   bootProcess,
   closeHttpServer,
@@ -14,7 +15,6 @@ import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
 import { loadApiConfig } from "./config.js";
 import { createApiMetrics } from "./metrics.js";
-import { ProjectLookups } from "./services/project-lookups.js";
 
 const { config, logger } = bootProcess("api", () => loadApiConfig(process.env));
 
@@ -40,6 +40,7 @@ const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: con
 deliveryQueue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
 const queues = openServiceQueues(redis, config.queuePrefix);
 
+const metrics = createApiMetrics({ queues, db });
 const app = createApp({
   config,
   db,
@@ -51,7 +52,14 @@ const app = createApp({
   pingRedis: () => redis.ping(),
   lookups,
   queues,
-  metrics: createApiMetrics({ queues, db }),
+  metrics,
+  ingest: new EventIngest({
+    db,
+    lookups,
+    deliveryQueue,
+    logger,
+    onStored: (count) => metrics.eventsIngested.inc(count),
+  }),
 });
 
 const server = app.listen(config.port, () => {

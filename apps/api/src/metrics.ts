@@ -12,7 +12,7 @@ import { Counter, type Registry } from "prom-client";
 export interface ApiMetrics {
   registry: Registry;
   /** Events stored by ingest (an idempotent repeat stores nothing and is not counted). */
-  eventsIngested: { inc(): void };
+  eventsIngested: { inc(count?: number): void };
 }
 
 export function createApiMetrics(sources: {

@@ -10,6 +10,16 @@ export { createPrismaClient, type Database, type DatabaseOptions } from "./clien
 export { CONFIG_CHANGE_CHANNEL, listenForConfigChanges } from "./config-changes.js";
 export { type DeliveryForAttempt, DeliveryLoader } from "./delivery-for-attempt.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
+export {
+  enabledWebhookTargets,
+  insertEventsWithDeliveries,
+  MAX_DELIVERIES_PER_INSERT,
+  MAX_EVENTS_PER_INSERT,
+  type NewEvent,
+  projectIdForKeyHash,
+  returnToOutbox,
+  type WebhookTarget,
+} from "./events.js";
 export type { ApiKey, Attempt, Delivery, Event, Project, Webhook } from "./generated/prisma/client.js";
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";

@@ -1,8 +1,8 @@
 import type { Delivery } from "@hookrelay/db";
+import { enqueueOrLeaveInOutbox } from "@hookrelay/ingest";
 import { newId, type RecoverInput } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { conflict, notFound } from "../errors.js";
-import { enqueueOrLeaveInOutbox } from "./outbox.js";
 import { findWebhook } from "./webhooks.js";
 
 const RECOVER_BATCH = 500;

@@ -1,7 +1,7 @@
 import { recordAttempt } from "@hookrelay/db";
+import { serializeEnvelope } from "@hookrelay/ingest";
 import { attemptRequest, newId, signingSecrets } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
-import { serializeEnvelope } from "./ingest.js";
 import { findWebhook } from "./webhooks.js";
 
 export const TEST_EVENT_TYPE = "webhook.test";
@@ -17,7 +17,7 @@ export async function sendTestEvent(ctx: ApiContext, projectId: string, webhookI
   const eventId = newId("event", at.getTime());
   const deliveryId = newId("delivery", at.getTime());
   const data = { webhook_id: webhook.id, message: "This is a test event from hookrelay." };
-  const payload = serializeEnvelope(eventId, TEST_EVENT_TYPE, at, projectId, data);
+  const payload = serializeEnvelope(eventId, TEST_EVENT_TYPE, at, projectId, JSON.stringify(data));
   await ctx.db.$transaction([
     ctx.db.event.create({
       data: { id: eventId, projectId, eventType: TEST_EVENT_TYPE, data, payload, createdAt: at },

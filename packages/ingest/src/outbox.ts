@@ -1,9 +1,15 @@
-import { enqueueDeliveries } from "@hookrelay/shared";
-import type { ApiContext } from "../context.js";
+import { type Database, returnToOutbox } from "@hookrelay/db";
+import { type DeliveryQueueProducer, enqueueDeliveries, type Logger } from "@hookrelay/shared";
 
 // Redis being down must not hold the answer: past this the deliveries go back to the outbox and a
 // dispatcher's sweep enqueues them.
 const ENQUEUE_TIMEOUT_MS = 1_000;
+
+export interface OutboxHandOff {
+  db: Database;
+  deliveryQueue: DeliveryQueueProducer;
+  logger: Logger;
+}
 
 /**
  * Enqueues deliveries that were committed with `enqueued_at` already set (optimistically, so the hot path
@@ -11,7 +17,7 @@ const ENQUEUE_TIMEOUT_MS = 1_000;
  * null) for the sweep; if this process dies in between, the sweep's overdue check re-enqueues them.
  */
 export async function enqueueOrLeaveInOutbox(
-  ctx: ApiContext,
+  { db, deliveryQueue, logger }: OutboxHandOff,
   deliveryIds: string[],
   delayMs = 0,
 ): Promise<boolean> {
@@ -19,21 +25,18 @@ export async function enqueueOrLeaveInOutbox(
   try {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      enqueueDeliveries(ctx.deliveryQueue, deliveryIds, delayMs),
+      enqueueDeliveries(deliveryQueue, deliveryIds, delayMs),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error("enqueue timed out")), ENQUEUE_TIMEOUT_MS);
       }),
     ]).finally(() => clearTimeout(timer));
     return true;
   } catch (error) {
-    ctx.logger.warn(
+    logger.warn(
       { err: (error as Error).message, deliveries: deliveryIds.length },
       "enqueue failed; the outbox sweep will enqueue these deliveries",
     );
-    await ctx.db.delivery.updateMany({
-      where: { id: { in: deliveryIds }, status: "pending" },
-      data: { enqueuedAt: null },
-    });
+    await returnToOutbox(db, deliveryIds);
     return false;
   }
 }

@@ -1,10 +1,11 @@
-import { type Database, listenForConfigChanges } from "@hookrelay/db";
+import {
+  type Database,
+  enabledWebhookTargets,
+  listenForConfigChanges,
+  projectIdForKeyHash,
+  type WebhookTarget,
+} from "@hookrelay/db";
 import type { Logger } from "@hookrelay/shared";
-
-export interface WebhookTarget {
-  id: string;
-  event_types: string[];
-}
 
 // Bounds memory whatever keys clients send: only live keys are cached, and past this the cache restarts.
 const MAX_ENTRIES = 10_000;
@@ -13,7 +14,7 @@ const MAX_ENTRIES = 10_000;
  * The two lookups every event request makes — the project of an API key, and the project's enabled
  * webhooks — answered from memory while this process is LISTENing for changes to those rows (triggers
  * notify on commit, whichever process or person made the change). Without a listening connection every
- * lookup goes to PostgreSQL. Writes made through this api also clear the cache at once (`changed`), so a
+ * lookup goes to PostgreSQL. Writes made through the api also clear the cache at once (`changed`), so a
  * client never sees its own change missing.
  */
 export class ProjectLookups {
@@ -55,9 +56,7 @@ export class ProjectLookups {
     const cached = this.keys.get(keyHash);
     if (cached !== undefined) return cached;
     const generation = this.generation;
-    const [row] = await this.db.$queryRaw<Array<{ project_id: string }>>`
-      SELECT project_id FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
-    const projectId = row?.project_id ?? null;
+    const projectId = await projectIdForKeyHash(this.db, keyHash);
     if (projectId && this.cacheable(generation, this.keys)) this.keys.set(keyHash, projectId);
     return projectId;
   }
@@ -66,8 +65,7 @@ export class ProjectLookups {
     const cached = this.webhooks.get(projectId);
     if (cached) return cached;
     const generation = this.generation;
-    const rows = await this.db.$queryRaw<WebhookTarget[]>`
-      SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`;
+    const rows = await enabledWebhookTargets(this.db, projectId);
     if (this.cacheable(generation, this.webhooks)) this.webhooks.set(projectId, rows);
     return rows;
   }

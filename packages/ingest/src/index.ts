@@ -1,0 +1,11 @@
+export { serializeEnvelope } from "./envelope.js";
+export { EventWriter } from "./event-writer.js";
+export {
+  EventIngest,
+  type EventInput,
+  IDEMPOTENCY_WINDOW_MS,
+  type IngestDependencies,
+  type IngestResult,
+} from "./ingest.js";
+export { enqueueOrLeaveInOutbox, type OutboxHandOff } from "./outbox.js";
+export { ProjectLookups } from "./project-lookups.js";

@@ -1,0 +1,136 @@
+import type { Database, NewEvent } from "@hookrelay/db";
+import { type DeliveryQueueProducer, type Logger, matchesEventType, newId } from "@hookrelay/shared";
+import { serializeEnvelope } from "./envelope.js";
+import { EventWriter } from "./event-writer.js";
+import { enqueueOrLeaveInOutbox } from "./outbox.js";
+import type { ProjectLookups } from "./project-lookups.js";
+
+/** An event as either door offers it: the REST API (`POST …/events`) or a database change source. */
+export interface EventInput {
+  eventType: string;
+  /** The event's `data` as JSON text (an object). */
+  dataJson: string;
+  idempotencyKey: string | null;
+}
+
+export interface IngestResult {
+  /** false when an idempotency key matched an earlier event: nothing new was created. */
+  created: boolean;
+  body: { event_id: string; event_type: string; created_at: string; deliveries: number };
+}
+
+/** Repeats of an `event_id` / `Idempotency-Key` within this window return the first answer. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+export interface IngestDependencies {
+  db: Database;
+  /** Where the project's enabled webhooks come from (cached while kept current by LISTEN). */
+  lookups: ProjectLookups;
+  deliveryQueue: DeliveryQueueProducer;
+  logger: Logger;
+  /** Called with the number of events newly stored (metrics). */
+  onStored?: (count: number) => void;
+}
+
+/**
+ * The one ingest path of both doors: fan-out to the project's matching enabled webhooks, the event and its
+ * deliveries committed together (group commit, see EventWriter), then enqueued, or left in the outbox for
+ * the dispatcher's sweep when Redis does not take them.
+ */
+export class EventIngest {
+  private readonly writer: EventWriter;
+
+  constructor(private readonly deps: IngestDependencies) {
+    this.writer = new EventWriter(deps.db, (deliveryIds) => enqueueOrLeaveInOutbox(deps, deliveryIds));
+  }
+
+  /**
+   * The REST door: a repeated idempotency key within the window answers with the first event (200) and
+   * stores nothing.
+   */
+  async ingest(projectId: string, input: EventInput): Promise<IngestResult> {
+    if (input.idempotencyKey) {
+      const earlier = await this.earlierResult(projectId, input.idempotencyKey);
+      if (earlier) return earlier;
+    }
+    const event = await this.prepare(projectId, input);
+    if (!(await this.writer.write(event))) {
+      // A concurrent request with the same idempotency key won the race: answer with its result.
+      const earlier = input.idempotencyKey ? await this.earlierResult(projectId, input.idempotencyKey) : null;
+      if (!earlier) throw new Error("event was not stored and no earlier event holds its idempotency key");
+      return earlier;
+    }
+    this.deps.onStored?.(1);
+    return {
+      created: true,
+      body: {
+        event_id: event.id,
+        event_type: event.eventType,
+        created_at: event.createdAt.toISOString(),
+        deliveries: event.deliveries.length,
+      },
+    };
+  }
+
+  /**
+   * The capture door: stores each event unless one with its idempotency key already exists (never
+   * released, whatever its age), in the order given, all committed before this resolves. Offering the
+   * same events again after a crash stores nothing twice. Returns how many were new.
+   */
+  async ingestOnce(projectId: string, inputs: EventInput[]): Promise<number> {
+    const events = await Promise.all(inputs.map((input) => this.prepare(projectId, input)));
+    const inserted = await Promise.all(events.map((event) => this.writer.write(event)));
+    const created = inserted.filter(Boolean).length;
+    if (created > 0) this.deps.onStored?.(created);
+    return created;
+  }
+
+  private async prepare(projectId: string, input: EventInput): Promise<NewEvent> {
+    const webhooks = await this.deps.lookups.enabledWebhooks(projectId);
+    const createdAt = new Date();
+    const id = newId("event", createdAt.getTime());
+    return {
+      id,
+      projectId,
+      eventType: input.eventType,
+      dataJson: input.dataJson,
+      payload: serializeEnvelope(id, input.eventType, createdAt, projectId, input.dataJson),
+      idempotencyKey: input.idempotencyKey,
+      createdAt,
+      deliveries: webhooks
+        .filter((webhook) => matchesEventType(webhook.event_types, input.eventType))
+        .map((webhook) => ({ id: newId("delivery", createdAt.getTime()), webhookId: webhook.id })),
+    };
+  }
+
+  /**
+   * The first answer for this key, if it is younger than the window. An older holder gives the key up (set
+   * to null) so the repeat is accepted as a new event.
+   */
+  private async earlierResult(projectId: string, idempotencyKey: string): Promise<IngestResult | null> {
+    const { db } = this.deps;
+    const event = await db.event.findUnique({
+      where: { projectId_idempotencyKey: { projectId, idempotencyKey } },
+      select: {
+        id: true,
+        eventType: true,
+        createdAt: true,
+        _count: { select: { deliveries: { where: { replayOfId: null } } } },
+      },
+    });
+    if (!event) return null;
+    if (Date.now() - event.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
+      await db.event.updateMany({ where: { id: event.id, idempotencyKey }, data: { idempotencyKey: null } });
+      return null;
+    }
+    return {
+      created: false,
+      body: {
+        event_id: event.id,
+        event_type: event.eventType,
+        created_at: event.createdAt.toISOString(),
+        deliveries: event._count.deliveries,
+      },
+    };
+  }
+}
