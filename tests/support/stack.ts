@@ -10,6 +10,7 @@ import {
   EndpointRateLimiter,
   loadDispatcherConfig,
   scheduleOutboxSweep,
+  startCapture,
   startDeliveryWorker,
   startHealthServer,
 } from "@hookrelay/dispatcher";
@@ -116,6 +117,7 @@ export async function startStack(
   let workerConnection: ReturnType<typeof createRedisConnection> | undefined;
   let httpClient: WebhookHttpClient | undefined;
   let stopSweep: (() => Promise<void>) | undefined;
+  let stopCapture: (() => Promise<void>) | undefined;
   let sweepQueue: Queue | undefined;
   let recorder: AttemptRecorder | undefined;
   let dispatcherQueues: Queue[] = [];
@@ -141,6 +143,7 @@ export async function startStack(
     );
     await once(healthServer, "listening");
     dispatcherUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
+    stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
     stopSweep = scheduleOutboxSweep(
       { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
       config.outboxSweepIntervalMs,
@@ -167,6 +170,7 @@ export async function startStack(
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
     async stop() {
+      await stopCapture?.();
       await stopSweep?.();
       await worker?.close(true);
       await recorder?.close();

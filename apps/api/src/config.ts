@@ -14,7 +14,6 @@ export const apiEnvSchema = z.object({
   PORT: port(3000),
   ADMIN_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   MAX_WEBHOOKS_PER_PROJECT: positiveInt(25),
-  MAX_PAYLOAD_BYTES: positiveInt(262_144),
 });
 
 export interface ApiConfig extends CommonConfig {
@@ -22,7 +21,6 @@ export interface ApiConfig extends CommonConfig {
   /** Unset means main.ts generates one under the data folder. */
   adminApiKey: string | undefined;
   maxWebhooksPerProject: number;
-  maxPayloadBytes: number;
 }
 
 export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
@@ -32,6 +30,5 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     port: parsed.PORT,
     adminApiKey: parsed.ADMIN_API_KEY,
     maxWebhooksPerProject: parsed.MAX_WEBHOOKS_PER_PROJECT,
-    maxPayloadBytes: parsed.MAX_PAYLOAD_BYTES,
   };
 }

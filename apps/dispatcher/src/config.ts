@@ -24,6 +24,9 @@ export const dispatcherEnvSchema = z.object({
   // Days, fractions allowed (0.5 = 12 hours).
   RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
   RETENTION_INTERVAL: duration.prefault("1h"),
+  CAPTURE_POLL_INTERVAL: duration.prefault("1s"),
+  CAPTURE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  SOURCE_BACKLOG_INTERVAL: duration.prefault("5s"),
 });
 
 export interface DispatcherConfig extends CommonConfig {
@@ -42,6 +45,11 @@ export interface DispatcherConfig extends CommonConfig {
   retentionMs: number;
   /** How often the retention job runs. */
   retentionIntervalMs: number;
+  /** Database change sources: how often each is polled (it also wakes on NOTIFY), its lock retried. */
+  capturePollIntervalMs: number;
+  captureBatchSize: number;
+  /** How often the capturing dispatcher records a source's backlog. */
+  sourceBacklogIntervalMs: number;
 }
 
 export function loadDispatcherConfig(env: Record<string, string | undefined>): DispatcherConfig {
@@ -57,5 +65,8 @@ export function loadDispatcherConfig(env: Record<string, string | undefined>): D
     stalledJobTimeoutMs: parsed.STALLED_JOB_TIMEOUT,
     retentionMs: parsed.RETENTION_DAYS * 24 * 3600 * 1000,
     retentionIntervalMs: parsed.RETENTION_INTERVAL,
+    capturePollIntervalMs: parsed.CAPTURE_POLL_INTERVAL,
+    captureBatchSize: parsed.CAPTURE_BATCH_SIZE,
+    sourceBacklogIntervalMs: parsed.SOURCE_BACKLOG_INTERVAL,
   };
 }

@@ -10,6 +10,7 @@ import {
 } from "@hookrelay/shared";
 import { Queue } from "bullmq";
 import { AttemptRecorder } from "./attempt-recorder.js";
+import { startCapture } from "./capture/start-capture.js";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorker } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
@@ -27,12 +28,13 @@ const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTar
 const recorder = new AttemptRecorder(db);
 const monitoredQueues = openServiceQueues(redis, config.queuePrefix);
 const metrics = new DispatcherMetrics({ queues: monitoredQueues, db });
+const secretBox = new SecretBox(config.secretsKey);
 const worker = startDeliveryWorker(
   {
     config,
     db,
     http,
-    secretBox: new SecretBox(config.secretsKey),
+    secretBox,
     logger,
     rateLimiter: new EndpointRateLimiter(redis, config.queuePrefix),
     recorder,
@@ -54,6 +56,7 @@ const stopRetention = scheduleRetention({
   retentionMs: config.retentionMs,
   intervalMs: config.retentionIntervalMs,
 });
+const stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
 const server = startHealthServer(
   config.port,
   { postgres: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
@@ -64,7 +67,7 @@ logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher 
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
-  await Promise.all([worker.close(), stopSweep(), stopRetention()]);
+  await Promise.all([worker.close(), stopSweep(), stopRetention(), stopCapture()]);
   await recorder.close();
   server.close();
   http.close();

@@ -39,6 +39,7 @@ export class DispatcherMetrics {
   /** Indexed by the status code's hundreds digit; 0 and anything unexpected count as `error`. */
   readonly #byStatusHundreds: Increment[];
   readonly #duration: { observe(seconds: number): void };
+  readonly #changesCaptured: { inc(count: number): void };
 
   constructor(sources: { queues: readonly QueueCounts[]; db: RawQueryClient }) {
     this.registry = createMetricsRegistry();
@@ -76,6 +77,12 @@ export class DispatcherMetrics {
     });
     this.#duration = duration.labels();
 
+    this.#changesCaptured = new Counter({
+      name: `${METRICS_PREFIX}changes_captured_total`,
+      help: "Row changes of database sources ingested as events by this dispatcher.",
+      registers: [this.registry],
+    }).labels();
+
     // Every series from the first scrape, at 0, so rate() and absent() behave.
     for (const outcome of DELIVERY_OUTCOMES) outcomes.inc({ outcome }, 0);
     for (const statusClass of STATUS_CLASSES) attempts.inc({ status_class: statusClass }, 0);
@@ -87,6 +94,11 @@ export class DispatcherMetrics {
     (this.#byStatusHundreds[hundreds] ?? this.#byStatusHundreds[0])?.inc();
     this.#duration.observe(response.latencyMs / 1000);
     this.#outcomes[OUTCOME_OF[outcome]].inc();
+  }
+
+  /** Row changes ingested (and removed from their source's change table). */
+  changesCaptured(count: number): void {
+    this.#changesCaptured.inc(count);
   }
 
   /** A delivery ended without an attempt because its webhook was disabled. */

@@ -20,6 +20,9 @@ export interface DeliveryForAttempt {
     previousSecretExpiresAt: Date | null;
     rateLimitPerSecond: number | null;
     failingSince: Date | null;
+    /** The extra HMAC header's name; null means X-Webhook-Signature. */
+    signatureHeader: string | null;
+    signatureFormat: string;
   };
 }
 
@@ -57,7 +60,8 @@ export class DeliveryLoader {
                w.headers AS webhook_headers, w.secret_ciphertext AS "webhook_secretCiphertext",
                w.previous_secret_ciphertext AS "webhook_previousSecretCiphertext",
                w.previous_secret_expires_at AS "webhook_previousSecretExpiresAt",
-               w.rate_limit_per_second AS "webhook_rateLimitPerSecond", w.failing_since AS "webhook_failingSince"
+               w.rate_limit_per_second AS "webhook_rateLimitPerSecond", w.failing_since AS "webhook_failingSince",
+               w.signature_header AS "webhook_signatureHeader", w.signature_format AS "webhook_signatureFormat"
         FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
         WHERE d.id = ANY(${[...batch.keys()]}::text[])`;
       const byId = new Map(rows.map((row) => [row.id, fromRow(row)]));
@@ -87,6 +91,8 @@ function fromRow(row: Row): DeliveryForAttempt {
       previousSecretExpiresAt: row.webhook_previousSecretExpiresAt,
       rateLimitPerSecond: row.webhook_rateLimitPerSecond,
       failingSince: row.webhook_failingSince,
+      signatureHeader: row.webhook_signatureHeader,
+      signatureFormat: row.webhook_signatureFormat,
     },
   };
 }

@@ -6,6 +6,24 @@ export {
   recordAttempt,
   recordAttempts,
 } from "./attempts.js";
+export {
+  CAPTURE_CHANNEL,
+  CAPTURE_SCHEMA,
+  type InstallScriptInput,
+  installScript,
+  quoteIdentifier,
+  triggerName,
+  uninstallScript,
+} from "./capture/capture-sql.js";
+export {
+  type ChangeBacklog,
+  databaseRole,
+  describeDatabase,
+  type RecordedChange,
+  SourceConnection,
+  type SourceTimeouts,
+  withSourceConnection,
+} from "./capture/source-connection.js";
 export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
 export { CONFIG_CHANGE_CHANNEL, listenForConfigChanges } from "./config-changes.js";
 export { type DeliveryForAttempt, DeliveryLoader } from "./delivery-for-attempt.js";
@@ -20,8 +38,22 @@ export {
   returnToOutbox,
   type WebhookTarget,
 } from "./events.js";
-export type { ApiKey, Attempt, Delivery, Event, Project, Webhook } from "./generated/prisma/client.js";
+export type {
+  ApiKey,
+  Attempt,
+  Delivery,
+  Event,
+  Project,
+  Source,
+  Webhook,
+} from "./generated/prisma/client.js";
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
 export { migrateDatabase } from "./migrate.js";
 export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
+export {
+  type CapturableSource,
+  listCapturableSources,
+  recordSourceBacklog,
+  recordSourceStatus,
+} from "./sources.js";

@@ -1,4 +1,4 @@
-import type { Database, NewEvent } from "@hookrelay/db";
+import type { Database, NewEvent, WebhookTarget } from "@hookrelay/db";
 import { type DeliveryQueueProducer, type Logger, matchesEventType, newId } from "@hookrelay/shared";
 import { serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
@@ -53,7 +53,7 @@ export class EventIngest {
       const earlier = await this.earlierResult(projectId, input.idempotencyKey);
       if (earlier) return earlier;
     }
-    const event = await this.prepare(projectId, input);
+    const event = this.prepare(projectId, input, await this.deps.lookups.enabledWebhooks(projectId));
     if (!(await this.writer.write(event))) {
       // A concurrent request with the same idempotency key won the race: answer with its result.
       const earlier = input.idempotencyKey ? await this.earlierResult(projectId, input.idempotencyKey) : null;
@@ -78,15 +78,16 @@ export class EventIngest {
    * same events again after a crash stores nothing twice. Returns how many were new.
    */
   async ingestOnce(projectId: string, inputs: EventInput[]): Promise<number> {
-    const events = await Promise.all(inputs.map((input) => this.prepare(projectId, input)));
+    // One lookup, then ids in the order given: event ids follow the order of the inputs.
+    const webhooks = await this.deps.lookups.enabledWebhooks(projectId);
+    const events = inputs.map((input) => this.prepare(projectId, input, webhooks));
     const inserted = await Promise.all(events.map((event) => this.writer.write(event)));
     const created = inserted.filter(Boolean).length;
     if (created > 0) this.deps.onStored?.(created);
     return created;
   }
 
-  private async prepare(projectId: string, input: EventInput): Promise<NewEvent> {
-    const webhooks = await this.deps.lookups.enabledWebhooks(projectId);
+  private prepare(projectId: string, input: EventInput, webhooks: WebhookTarget[]): NewEvent {
     const createdAt = new Date();
     const id = newId("event", createdAt.getTime());
     return {

@@ -15,6 +15,7 @@ export * from "./schemas/common.js";
 export * from "./schemas/deliveries.js";
 export * from "./schemas/events.js";
 export * from "./schemas/projects.js";
+export * from "./schemas/sources.js";
 export * from "./schemas/webhooks.js";
 export * from "./secret-box.js";
 export * from "./signing.js";

@@ -111,11 +111,66 @@ export function registerOutboxBacklogGauge(registry: Registry, db: RawQueryClien
   });
 }
 
-/** Collectors both apps expose: queue depth and outbox backlog. */
+interface SourceHealthRow {
+  id: string;
+  status: string;
+  pending_changes: number;
+  oldest_pending_at: Date | null;
+}
+
+/**
+ * Each database change source's health as its capturing dispatcher last recorded it in PostgreSQL:
+ * `hookrelay_source_up`, `hookrelay_source_pending_changes`, `hookrelay_source_oldest_pending_seconds`.
+ */
+export function registerSourceGauges(registry: Registry, db: RawQueryClient): void {
+  let rows: Promise<SourceHealthRow[]> | undefined;
+  // The three gauges are collected one after the other in one scrape: they share one query.
+  const read = () => {
+    rows ??= withTimeout(
+      Promise.resolve(
+        db.$queryRaw<SourceHealthRow[]>`SELECT id, status, pending_changes, oldest_pending_at FROM sources`,
+      ),
+    ).finally(() => setTimeout(() => (rows = undefined), 100).unref());
+    return rows;
+  };
+  const gauge = (name: string, help: string, value: (row: SourceHealthRow, now: number) => number) =>
+    new Gauge({
+      name: `${METRICS_PREFIX}${name}`,
+      help,
+      labelNames: ["source_id"] as const,
+      registers: [registry],
+      async collect() {
+        try {
+          const found = await read();
+          const now = Date.now();
+          this.reset();
+          for (const row of found) this.set({ source_id: row.id }, value(row, now));
+        } catch {
+          this.reset();
+        }
+      },
+    });
+  gauge("source_up", "1 while the database change source is captured without error, 0 in error.", (row) =>
+    row.status === "active" ? 1 : 0,
+  );
+  gauge(
+    "source_pending_changes",
+    "Row changes recorded in the source database and not yet ingested (as last measured).",
+    (row) => row.pending_changes,
+  );
+  gauge(
+    "source_oldest_pending_seconds",
+    "Age of the oldest change not yet ingested (0 when none).",
+    (row, now) => (row.oldest_pending_at ? Math.max(0, (now - row.oldest_pending_at.getTime()) / 1000) : 0),
+  );
+}
+
+/** Collectors both apps expose: queue depth, outbox backlog and database change sources. */
 export function registerServiceGauges(
   registry: Registry,
   sources: { queues: readonly QueueCounts[]; db: RawQueryClient },
 ): void {
   registerQueueDepthGauge(registry, sources.queues);
   registerOutboxBacklogGauge(registry, sources.db);
+  registerSourceGauges(registry, sources.db);
 }

@@ -6,10 +6,17 @@ import { deliveryRoutes } from "./deliveries.js";
 import { eventRoutes } from "./events.js";
 import { projectRoutes } from "./projects.js";
 import { isReply, type Route } from "./route.js";
+import { sourceRoutes } from "./sources.js";
 import { webhookRoutes } from "./webhooks.js";
 
 /** Every /v1 route, in the order they are matched. */
-export const v1Routes: Route[] = [...projectRoutes, ...webhookRoutes, ...deliveryRoutes, ...eventRoutes];
+export const v1Routes: Route[] = [
+  ...projectRoutes,
+  ...sourceRoutes,
+  ...webhookRoutes,
+  ...deliveryRoutes,
+  ...eventRoutes,
+];
 
 /** Builds the /v1 router from the declarations: auth, then schema parsing, then the handler. */
 export function v1Router(ctx: ApiContext, routes: Route[] = v1Routes): Router {
@@ -24,8 +31,13 @@ export function v1Router(ctx: ApiContext, routes: Route[] = v1Routes): Router {
         query: one.query ? parseOr422(one.query, req.query) : undefined,
         header: (name) => req.header(name),
       });
-      const { status, body } = isReply(result) ? result : { status: one.status, body: result };
+      const { status, body, contentType } = isReply(result) ? result : { status: one.status, body: result };
       if (body === undefined || status === 204) res.status(status ?? one.status).end();
+      else if (contentType)
+        res
+          .status(status ?? one.status)
+          .type(contentType)
+          .send(String(body));
       else res.status(status ?? one.status).json(body);
     });
   }

@@ -16,6 +16,8 @@ export interface RouteInput<Body, Query> {
 export interface RouteReply {
   status?: number;
   body?: unknown;
+  /** Set for a text answer (the body is sent as is), e.g. `text/plain`; JSON otherwise. */
+  contentType?: string;
 }
 
 export interface Route<Body = unknown, Query = unknown> {
@@ -39,8 +41,8 @@ export function route<Body = undefined, Query = undefined>(definition: Route<Bod
 const REPLY = Symbol("reply");
 
 /** Handlers that answer with something other than the declared status wrap their body in this. */
-export function reply(status: number, body?: unknown): RouteReply & { [REPLY]: true } {
-  return { status, body, [REPLY]: true };
+export function reply(status: number, body?: unknown, contentType?: string): RouteReply & { [REPLY]: true } {
+  return { status, body, contentType, [REPLY]: true };
 }
 
 export function isReply(value: unknown): value is RouteReply {

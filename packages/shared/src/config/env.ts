@@ -63,6 +63,10 @@ export const commonEnvShape = {
   ALLOW_PRIVATE_TARGETS: booleanText.optional(),
   DELIVERY_TIMEOUT_MS: positiveInt(20_000),
   DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  MAX_PAYLOAD_BYTES: positiveInt(262_144),
+  // Bounds on every connection to a database change source (the api installs, the dispatcher captures).
+  SOURCE_CONNECT_TIMEOUT: duration.prefault("5s"),
+  SOURCE_STATEMENT_TIMEOUT: duration.prefault("10s"),
 };
 
 const commonEnvSchema = z.object(commonEnvShape);
@@ -79,6 +83,9 @@ export interface CommonConfig {
   allowPrivateTargets: boolean;
   deliveryTimeoutMs: number;
   dataDir: string;
+  /** Largest event body (REST) or envelope (captured change). */
+  maxPayloadBytes: number;
+  sourceTimeouts: { connectMs: number; statementMs: number };
 }
 
 export class ConfigError extends Error {
@@ -102,6 +109,8 @@ export function commonConfig(env: CommonEnv): CommonConfig {
     allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS ?? !production,
     deliveryTimeoutMs: env.DELIVERY_TIMEOUT_MS,
     dataDir: path.resolve(env.DATA_DIR),
+    maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
+    sourceTimeouts: { connectMs: env.SOURCE_CONNECT_TIMEOUT, statementMs: env.SOURCE_STATEMENT_TIMEOUT },
   };
 }
 
