@@ -36,7 +36,16 @@ const sourceTablesSchema = z
   .array(sourceTableSchema)
   .min(1)
   .max(100)
-  .transform((tables) => tables.map((table): SourceTable => ({ ...table, columns: table.columns ?? null })))
+  .transform((tables) =>
+    tables.map(
+      (table): SourceTable => ({
+        schema: table.schema,
+        table: table.table,
+        events: table.events,
+        columns: table.columns ?? null,
+      }),
+    ),
+  )
   .superRefine((tables, ctx) => {
     const seen = new Set<string>();
     tables.forEach((table, index) => {
