@@ -120,9 +120,10 @@ export class SourceCapture {
     while (!this.stopped && !lost) {
       // A paused (disabled) source is not captured, but its backlog is still measured.
       const drained = this.source.enabled ? await this.captureBatch(connection) : true;
+      // The first pass always measures the backlog, which also proves the change table is there.
+      await this.measureBacklog(connection, drained);
       if (!healthy) await recordSourceStatus(this.ctx.db, this.source.id, null);
       healthy = true;
-      await this.measureBacklog(connection, drained);
       if (drained) await this.sleep(this.ctx.settings.pollIntervalMs);
     }
     if (lost && !this.stopped) throw new Error("connection to the source database was lost");
@@ -185,6 +186,10 @@ export class SourceCapture {
 
   private async recordError(error: unknown): Promise<void> {
     const message = describeCaptureError(error);
+    // The api records a source before installing it: a capture that starts in between finds no change
+    // table, which is not worth an error status unless it lasts.
+    const installing = Date.now() - this.source.updatedAt.getTime() < INSTALL_GRACE_MS;
+    if (installing && message.startsWith(NOT_INSTALLED_PREFIX)) return;
     this.ctx.logger.warn({ sourceId: this.source.id, err: message }, "database source capture failed");
     await recordSourceStatus(this.ctx.db, this.source.id, message).catch(() => undefined);
   }
@@ -203,11 +208,13 @@ export class SourceCapture {
 
 // 42P01 undefined_table, 3F000 invalid_schema_name, 42501 insufficient_privilege on the change table.
 const NOT_INSTALLED = new Set(["42P01", "3F000", "42501"]);
+const NOT_INSTALLED_PREFIX = "not installed: ";
+const INSTALL_GRACE_MS = 30_000;
 
 /** What went wrong, for `last_error`: never the connection string (pg's messages do not carry it). */
 export function describeCaptureError(error: unknown): string {
   const { code, message } = error as { code?: unknown; message?: unknown };
   const text = typeof message === "string" && message !== "" ? message : String(error);
-  if (typeof code === "string" && NOT_INSTALLED.has(code)) return `not installed: ${text}`;
+  if (typeof code === "string" && NOT_INSTALLED.has(code)) return `${NOT_INSTALLED_PREFIX}${text}`;
   return text;
 }
