@@ -1,3 +1,5 @@
+import { createHmac } from "node:crypto";
+import { newId, verifyWebhook } from "@hookrelay/shared";
 import { type BrowserSession, openBrowser, paintedBackground, screenshot } from "./support/browser.js";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
@@ -5,7 +7,7 @@ import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
 
 // The dashboard in a real browser (Debian's Chromium through playwright-core): log in with basic auth, see
 // a failing delivery in red, replay it once the receiver is back, see the new attempt in green, and turn
-// the webhook off and on.
+// the webhook off and on; create a webhook with the form and follow its first delivery; read the sources.
 describe("dashboard in Chromium", () => {
   let stack: Stack;
   let receiver: TestReceiver;
@@ -108,5 +110,127 @@ describe("dashboard in Chromium", () => {
 
     // No script errors and no CSP violations on any page of the walk.
     expect(browser.problems).toEqual([]);
+  }, 30_000);
+  it("creates a webhook with the form, shows its secret once, and logs its first delivery", async () => {
+    const { page } = browser;
+    const project = await createProject(stack, "Form shop");
+    receiver.reply = () => ({ status: 200, body: "received" });
+    const receivedBefore = receiver.requests.length;
+
+    await page.goto(`/dashboard/projects/${project.id}`);
+    const form = page.locator("form.webhook-form");
+    // A refused form comes back with the reason and what was typed.
+    await form.getByLabel("URL", { exact: true }).fill(`${receiver.url}/from-browser`);
+    await form.getByLabel("Name", { exact: true }).fill("checkout");
+    await form.getByLabel("Event types").fill("order.*\nnot valid!");
+    await form.getByLabel("Custom headers").fill("X-Tenant: browser-shop");
+    await form.getByLabel("Signature format").selectOption("hex");
+    await form.getByRole("button", { name: "Create webhook" }).click();
+    await page.locator(".form-errors").waitFor();
+    expect(await page.locator('[data-field="event_types"] .field-error').textContent()).toContain(
+      '"not valid!" must be an event type',
+    );
+    expect(await form.getByLabel("Custom headers").inputValue()).toBe("X-Tenant: browser-shop");
+    expect(await form.getByLabel("Signature format").inputValue()).toBe("hex");
+    await screenshot(page, "dashboard-create-webhook-refused");
+
+    await form.getByLabel("Event types").fill("order.*, invoice.paid");
+    await form.getByRole("button", { name: "Create webhook" }).click();
+    await page.locator("pre.secret").waitFor();
+    expect(page.url()).toMatch(new RegExp(`/dashboard/projects/${project.id}/webhooks/wh_[^/?]+$`));
+    const webhookId = page.url().split("/").at(-1) ?? "";
+    const secret = (await page.locator("pre.secret").textContent()) ?? "";
+    expect(secret).toMatch(/^whsec_/);
+    expect(await page.locator(".flash-ok").textContent()).toBe("Webhook checkout created.");
+    await screenshot(page, "dashboard-new-webhook-secret");
+    // Shown once: a reload no longer has it.
+    await page.reload();
+    expect(await page.locator("h1").textContent()).toBe("checkout");
+    expect(await page.locator("pre.secret").count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+
+    // An event through the REST API reaches the receiver, signed with the secret the page showed.
+    const event = await project.event("order.created", { order_id: "ord_browser" });
+    const [received] = (await receiver.waitForRequests(receivedBefore + 1)).slice(receivedBefore);
+    expect(received?.url).toBe("/from-browser");
+    expect(received?.headers["x-tenant"]).toBe("browser-shop");
+    expect(received?.headers["webhook-id"]).toBe(event.event_id);
+    expect(() => verifyWebhook(received?.body ?? "", received?.headers ?? {}, secret)).not.toThrow();
+    expect(received?.headers["x-webhook-signature"]).toBe(
+      createHmac("sha256", secret)
+        .update(received?.body ?? "")
+        .digest("hex"),
+    );
+
+    // …and its first delivery shows in the webhook's log, green, with the receiver's answer.
+    const delivery = await eventually(async () => {
+      const row = await stack.db.delivery.findFirst({ where: { webhookId, status: "succeeded" } });
+      return row ?? undefined;
+    });
+    await page.reload();
+    const row = page.locator(`table.deliveries tr[data-delivery-id="${delivery.id}"]`);
+    expect(await row.locator(".badge").textContent()).toBe("200");
+    expect(await row.locator(".badge").getAttribute("data-color")).toBe("green");
+    expect(await row.locator("td.mono").textContent()).toBe("order.created");
+    await row.getByRole("link", { name: delivery.id }).click();
+    expect(await page.locator("pre.response-body").textContent()).toBe("received");
+    await screenshot(page, "dashboard-form-webhook-delivery");
+
+    // Edit it in the browser: the new event types are stored.
+    await page.goto(`/dashboard/projects/${project.id}/webhooks/${webhookId}`);
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.locator("form.webhook-form").getByLabel("Event types").fill("order.*\nshipment.*");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator(".flash-ok").waitFor();
+    expect(await page.locator(".flash-ok").textContent()).toBe("Webhook saved.");
+    expect((await stack.db.webhook.findUniqueOrThrow({ where: { id: webhookId } })).eventTypes).toEqual([
+      "order.*",
+      "shipment.*",
+    ]);
+
+    // A source in error shows its error in red on the Sources page.
+    await stack.db.source.create({
+      data: {
+        id: newId("source"),
+        projectId: project.id,
+        name: "shop database",
+        databaseUrlCiphertext: "unused",
+        database: "db.internal:5432/shop",
+        tables: [{ schema: "public", table: "orders", events: ["INSERT", "UPDATE"], columns: null }],
+        status: "error",
+        lastError: "connection refused (db.internal:5432)",
+        pendingChanges: 7,
+        oldestPendingAt: new Date(),
+        updatedAt: new Date(),
+      },
+    });
+    await page.goto(`/dashboard/projects/${project.id}`);
+    await page.getByRole("link", { name: "Database sources" }).click();
+    const error = page.locator("table.sources .source-error");
+    expect(await error.textContent()).toBe("connection refused (db.internal:5432)");
+    expect(
+      await error.evaluate(
+        (element) =>
+          (globalThis as unknown as { getComputedStyle: (e: unknown) => { color: string } }).getComputedStyle(
+            element,
+          ).color,
+      ),
+    ).toBe("rgb(161, 22, 22)");
+    await screenshot(page, "dashboard-sources");
+
+    // Delete it, through the confirmation page.
+    await page.goto(`/dashboard/projects/${project.id}/webhooks/${webhookId}`);
+    await page.getByRole("link", { name: "Delete…" }).click();
+    await page.getByRole("button", { name: "Delete webhook permanently" }).click();
+    await page.locator(".flash-ok").waitFor();
+    expect(await page.locator(".flash-ok").textContent()).toBe(
+      "Webhook checkout deleted, with its delivery log.",
+    );
+    expect(await stack.db.webhook.count({ where: { id: webhookId } })).toBe(0);
+
+    // No script errors and no CSP violations; the one expected console line is the refused form's 422.
+    expect(browser.problems).toEqual([
+      "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)",
+    ]);
   }, 30_000);
 });

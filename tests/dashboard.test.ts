@@ -1,3 +1,5 @@
+import { loadApiConfig } from "@hookrelay/api";
+import { newId, SecretBox } from "@hookrelay/shared";
 import { createProject, type TestProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
@@ -52,6 +54,39 @@ describe("dashboard (HTTP)", () => {
     const token = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
     if (!token) throw new Error("no form token on the project page");
     return token;
+  }
+
+  /** Follows a 303 as a browser would, sending back every cookie it set; returns the page and those cookies. */
+  async function followRedirect(answer: Awaited<ReturnType<typeof request>>) {
+    expect(answer.status).toBe(303);
+    const cookie = answer.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; ");
+    const page = await request(answer.headers.get("location") ?? "", { headers: { cookie } });
+    return { ...page, cookie };
+  }
+
+  /** The webhook form's fields as the browser posts them (empty optional fields are sent empty). */
+  function webhookForm(token: string, fields: Record<string, string>): Record<string, string> {
+    return {
+      csrf: token,
+      url: "",
+      name: "",
+      description: "",
+      event_types: "",
+      headers: "",
+      signature_header: "",
+      signature_format: "sha256=hex",
+      ...fields,
+    };
+  }
+
+  /** The value of a form control, as the page carries it (HTML-escaped). */
+  function controlValue(page: string, name: string): string | undefined {
+    const input = new RegExp(`<input[^>]* name="${name}"[^>]* value="([^"]*)"`).exec(page);
+    if (input) return input[1];
+    return new RegExp(`<textarea[^>]* name="${name}"[^>]*>([^<]*)</textarea>`).exec(page)?.[1];
   }
 
   /** Waits until the webhook's deliveries are all settled, `count` of them. */
@@ -382,5 +417,418 @@ describe("dashboard (HTTP)", () => {
 
     const notFound = await request(dashboardPath("/webhooks/wh_nope/test"), { form: { csrf: token } });
     expect(notFound.status).toBe(404);
+  });
+  it("creates a webhook from the project page's form and shows its secret once, never in a URL", async () => {
+    const token = await csrfToken();
+    const before = await request(dashboardPath());
+    expect(before.text).toContain(`action="/dashboard/projects/${project.id}/webhooks"`);
+    expect(before.text).toContain('name="event_types"');
+
+    const created = await request(dashboardPath("/webhooks"), {
+      form: webhookForm(token, {
+        url: `${receiver.url}/from-form`,
+        name: "form made",
+        event_types: "order.*, invoice.paid\ndb.public.orders.insert",
+        headers: "X-Tenant: acme\nAuthorization: Bearer tok_typed_in_form",
+        signature_header: "X-Shop-Hmac",
+        signature_format: "base64",
+      }),
+    });
+    expect(created.status).toBe(303);
+    const location = created.headers.get("location") ?? "";
+    expect(location).toMatch(new RegExp(`^/dashboard/projects/${project.id}/webhooks/wh_[^/?]+$`));
+    const webhookId = location.split("/").at(-1) ?? "";
+    const row = await stack.db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+    expect(row).toMatchObject({
+      projectId: project.id,
+      url: `${receiver.url}/from-form`,
+      name: "form made",
+      eventTypes: ["order.*", "invoice.paid", "db.public.orders.insert"],
+      headers: { "X-Tenant": "acme", Authorization: "Bearer tok_typed_in_form" },
+      signatureHeader: "X-Shop-Hmac",
+      signatureFormat: "base64",
+      enabled: true,
+    });
+    const secret = new SecretBox(loadApiConfig(stack.env).secretsKey).decrypt(row.secretCiphertext);
+    expect(secret).toMatch(/^whsec_/);
+    // Neither the redirect nor its cookies carry the secret in the clear.
+    expect(location).not.toContain(secret);
+    for (const line of created.headers.getSetCookie()) expect(line).not.toContain("whsec_");
+
+    const shown = await followRedirect(created);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain(`<pre class="secret" data-secret>${secret}</pre>`);
+    expect(shown.text).toContain("it is not shown again");
+    expect(shown.text).toContain("Webhook form made created.");
+    expect(shown.text).toContain("X-Shop-Hmac: base64");
+    // The page that showed it cleared the cookie: a reload (or another look) shows it no more.
+    expect(
+      shown.headers
+        .getSetCookie()
+        .some((line) => /^hookrelay_new_secret=;.*Expires=Thu, 01 Jan 1970/.test(line)),
+    ).toBe(true);
+    const reloaded = await request(location);
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.text).not.toContain(secret);
+    expect(reloaded.text).not.toContain("data-secret");
+    // Another webhook's page never shows it, even with the cookie.
+    const other = await project.webhook({ url: receiver.url, event_types: ["other.*"] });
+    const elsewhere = await request(dashboardPath(`/webhooks/${other.id}`), {
+      headers: { cookie: shown.cookie },
+    });
+    expect(elsewhere.text).not.toContain(secret);
+
+    // A secret of one's own is used as given.
+    const ownSecret = "my-own-receiver-secret-0123456789";
+    const withOwn = await request(dashboardPath("/webhooks"), {
+      form: webhookForm(token, { url: receiver.url, event_types: "own.*", secret: ownSecret }),
+    });
+    const ownId = withOwn.headers.get("location")?.split("/").at(-1) ?? "";
+    const ownRow = await stack.db.webhook.findUniqueOrThrow({ where: { id: ownId } });
+    expect(new SecretBox(loadApiConfig(stack.env).secretsKey).decrypt(ownRow.secretCiphertext)).toBe(
+      ownSecret,
+    );
+    expect((await followRedirect(withOwn)).text).toContain(ownSecret);
+  });
+
+  it("answers a refused create with the form again (422): the reasons, what was typed, nothing created", async () => {
+    const token = await csrfToken();
+    const count = () => stack.db.webhook.count({ where: { projectId: project.id } });
+    const before = await count();
+    const typedSecret = "tooShortSecret1";
+    const refused = await request(dashboardPath("/webhooks"), {
+      form: webhookForm(token, {
+        url: "ftp://files.example/in",
+        name: "<script>alert('name')</script>",
+        event_types: "order.*\nnot a type",
+        headers: "X-Keep: <kept & shown>",
+        secret: typedSecret,
+        signature_header: "X-Kept-Sig",
+        signature_format: "hex",
+      }),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get("content-type")).toMatch(/^text\/html/);
+    const page = refused.text;
+    expect(page).toContain("Nothing was saved");
+    expect(page).toContain("must use http or https");
+    expect(page).toContain("&quot;not a type&quot; must be an event type");
+    expect(page).toContain("must be whsec_ followed by");
+    // What was typed is kept (escaped), except the secret, which is never sent back.
+    expect(controlValue(page, "url")).toBe("ftp://files.example/in");
+    expect(controlValue(page, "name")).toBe("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;");
+    expect(controlValue(page, "event_types")).toBe("order.*\nnot a type");
+    expect(controlValue(page, "headers")).toBe("X-Keep: &lt;kept &amp; shown&gt;");
+    expect(controlValue(page, "signature_header")).toBe("X-Kept-Sig");
+    expect(page).toMatch(/<option value="hex" selected>/);
+    expect(page).not.toContain(typedSecret);
+    expect(page).not.toContain("<script>alert");
+    expect(page).toContain('class="field field-invalid" data-field="url"');
+
+    for (const [fields, message] of [
+      [
+        { url: receiver.url, event_types: "a.*", headers: "no colon" },
+        "line 1: expected &quot;Name: value&quot;",
+      ],
+      [
+        { url: receiver.url, event_types: "a.*", headers: "Content-Type: text/plain" },
+        "Content-Type is set by hookrelay",
+      ],
+      [{ url: receiver.url, event_types: " , " }, "enter at least one event type"],
+      [{ url: receiver.url, event_types: "a.*", signature_format: "sha1" }, "signature_format"],
+      [{ url: receiver.url, event_types: "a.*", signature_header: "X-Webhook-Id" }, "is a reserved header"],
+      [{ url: "not a url", event_types: "a.*" }, "must be an absolute URL"],
+      [{ url: "https://user:pw@example.com/", event_types: "a.*" }, "must not contain credentials"],
+    ] as const) {
+      const answer = await request(dashboardPath("/webhooks"), { form: webhookForm(token, fields) });
+      expect([answer.status, answer.text.includes(message)]).toEqual([422, true]);
+    }
+    expect(await count()).toBe(before);
+
+    // Past the per-project limit: the form again with the API's 409 message.
+    const full = await createProject(stack, "Full");
+    for (let n = 0; n < 25; n++) await full.webhook({ url: receiver.url, event_types: [`full.${n}`] });
+    const overLimit = await request(`/dashboard/projects/${full.id}/webhooks`, {
+      form: webhookForm(token, { url: receiver.url, event_types: "one.more" }),
+    });
+    expect(overLimit.status).toBe(409);
+    expect(overLimit.text).toContain("a project may have at most 25 webhooks");
+    expect(controlValue(overLimit.text, "event_types")).toBe("one.more");
+
+    // An unknown project is a 404 page, not a 500 from a foreign key.
+    const unknown = await request("/dashboard/projects/proj_nope/webhooks", {
+      form: webhookForm(token, { url: receiver.url, event_types: "a.*" }),
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("edits a webhook: event types, headers and signature format change; masked header values are kept", async () => {
+    const token = await csrfToken();
+    const webhook = await project.webhook({
+      url: receiver.url,
+      name: "to edit",
+      event_types: ["before.*"],
+      headers: { Authorization: "Bearer keep-me-stored", "X-Old": "1" },
+    });
+    const webhookPath = dashboardPath(`/webhooks/${webhook.id}`);
+    expect((await request(webhookPath)).text).toContain(`href="${webhookPath}/edit"`);
+
+    const form = await request(`${webhookPath}/edit`);
+    expect(form.status).toBe(200);
+    expect(controlValue(form.text, "event_types")).toBe("before.*");
+    // (jsonb keeps its own key order)
+    expect(controlValue(form.text, "headers")?.split("\n").sort()).toEqual([
+      "Authorization: ********",
+      "X-Old: 1",
+    ]);
+    expect(controlValue(form.text, "signature_header")).toBe("X-Webhook-Signature");
+    expect(form.text).toMatch(/<option value="sha256=hex" selected>/);
+    expect(form.text).toMatch(/name="enabled" type="checkbox" value="true" checked/);
+    expect(form.text).not.toContain("keep-me-stored");
+    expect(form.text).not.toContain(webhook.secret);
+    expect(form.text).not.toContain('name="secret"');
+
+    const saved = await request(`${webhookPath}/edit`, {
+      form: webhookForm(token, {
+        url: `${receiver.url}/edited`,
+        name: "edited",
+        event_types: "after.one, after.*",
+        headers: "Authorization: ********\nX-New: 2",
+        signature_header: "X-Hex-Sig",
+        signature_format: "hex",
+        enabled: "true",
+      }),
+    });
+    expect(saved.headers.get("location")).toBe(webhookPath);
+    expect((await followRedirect(saved)).text).toContain("Webhook saved.");
+    expect(await stack.db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).toMatchObject({
+      url: `${receiver.url}/edited`,
+      name: "edited",
+      eventTypes: ["after.one", "after.*"],
+      headers: { Authorization: "Bearer keep-me-stored", "X-New": "2" },
+      signatureHeader: "X-Hex-Sig",
+      signatureFormat: "hex",
+      enabled: true,
+    });
+
+    // An unchecked box disables it; the default header name is stored as the default.
+    const disabled = await request(`${webhookPath}/edit`, {
+      form: webhookForm(token, {
+        url: `${receiver.url}/edited`,
+        event_types: "after.*",
+        headers: "",
+        signature_header: "",
+        signature_format: "base64",
+      }),
+    });
+    expect(disabled.status).toBe(303);
+    expect(await stack.db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).toMatchObject({
+      name: null,
+      headers: {},
+      signatureHeader: null,
+      signatureFormat: "base64",
+      enabled: false,
+      disabledReason: "manual",
+    });
+
+    // A refused edit answers the edit form (422) with the reason and the input; nothing changes.
+    const refused = await request(`${webhookPath}/edit`, {
+      form: webhookForm(token, {
+        url: receiver.url,
+        event_types: "ok.*, bad type!",
+        headers: "X-Typed: yes",
+      }),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain("&quot;bad type!&quot; must be an event type");
+    expect(controlValue(refused.text, "event_types")).toBe("ok.*, bad type!");
+    expect(controlValue(refused.text, "headers")).toBe("X-Typed: yes");
+    expect((await stack.db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).eventTypes).toEqual([
+      "after.*",
+    ]);
+    expect((await request(dashboardPath("/webhooks/wh_nope/edit"))).status).toBe(404);
+  });
+
+  it("deletes a webhook after a confirmation page", async () => {
+    const token = await csrfToken();
+    const webhook = await project.webhook({ url: receiver.url, name: "doomed", event_types: ["doom.*"] });
+    const webhookPath = dashboardPath(`/webhooks/${webhook.id}`);
+    expect((await request(webhookPath)).text).toContain(`href="${webhookPath}/delete"`);
+
+    const confirm = await request(`${webhookPath}/delete`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain("Delete doomed?");
+    expect(confirm.text).toContain("cannot be undone");
+    expect(confirm.text).toContain(`action="${webhookPath}/delete"`);
+    expect(confirm.text).toContain("Delete webhook permanently");
+    // Looking at the confirmation deletes nothing.
+    expect(await stack.db.webhook.count({ where: { id: webhook.id } })).toBe(1);
+
+    const deleted = await request(`${webhookPath}/delete`, { form: { csrf: token } });
+    expect(deleted.headers.get("location")).toBe(dashboardPath());
+    const after = await followRedirect(deleted);
+    expect(after.text).toContain("Webhook doomed deleted, with its delivery log.");
+    expect(after.text).not.toContain(`data-webhook-id="${webhook.id}"`);
+    expect(await stack.db.webhook.count({ where: { id: webhook.id } })).toBe(0);
+    expect((await request(`${webhookPath}/delete`, { form: { csrf: token } })).status).toBe(404);
+  });
+
+  it("refuses the create, edit and delete forms without the form token or from another site", async () => {
+    const token = await csrfToken();
+    const webhook = await project.webhook({ url: receiver.url, event_types: ["guarded.*"] });
+    const webhookPath = dashboardPath(`/webhooks/${webhook.id}`);
+    const count = () => stack.db.webhook.count({ where: { projectId: project.id } });
+    const before = await count();
+    const posts: Array<[string, Record<string, string>]> = [
+      [dashboardPath("/webhooks"), webhookForm(token, { url: receiver.url, event_types: "sneaky.*" })],
+      [`${webhookPath}/edit`, webhookForm(token, { url: receiver.url, event_types: "sneaky.*" })],
+      [`${webhookPath}/delete`, { csrf: token }],
+    ];
+    for (const [path, form] of posts) {
+      const { csrf: _token, ...withoutToken } = form;
+      for (const attempt of [
+        { form: withoutToken },
+        { form: { ...form, csrf: `${token}x` } },
+        { form, headers: { origin: "http://evil.example" } },
+        { form, headers: { "sec-fetch-site": "cross-site" } },
+      ] satisfies PageOptions[]) {
+        const answer = await request(path, attempt);
+        expect([path, answer.status]).toEqual([path, 403]);
+        expect(answer.text).toContain("cross-site request refused");
+      }
+    }
+    expect(await count()).toBe(before);
+    expect((await stack.db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).eventTypes).toEqual([
+      "guarded.*",
+    ]);
+  });
+
+  it("escapes a <script> in a webhook's name on every page that shows it", async () => {
+    const token = await csrfToken();
+    const hostile = `<script>alert("wh")</script>`;
+    const escaped = "&lt;script&gt;alert(&quot;wh&quot;)&lt;/script&gt;";
+    const created = await request(dashboardPath("/webhooks"), {
+      form: webhookForm(token, {
+        url: receiver.url,
+        name: hostile,
+        event_types: "xss.*",
+        headers: "X-Html: <b>",
+      }),
+    });
+    const webhookPath = created.headers.get("location") ?? "";
+    expect(
+      (await stack.db.webhook.findUniqueOrThrow({ where: { id: webhookPath.split("/").at(-1) } })).name,
+    ).toBe(hostile);
+    for (const path of [dashboardPath(), webhookPath, `${webhookPath}/edit`, `${webhookPath}/delete`]) {
+      const page = await request(path);
+      expect([path, page.status]).toEqual([path, 200]);
+      expect(page.text).toContain(escaped);
+      expect(page.text).not.toContain("<script");
+      expect(page.text).not.toContain("<b>");
+    }
+    // The flash after creating names it too, escaped.
+    const flashed = await followRedirect(created);
+    expect(flashed.text).toContain(`Webhook ${escaped} created.`);
+    expect(flashed.text).not.toContain("<script");
+  });
+
+  it("lists a project's database sources with status, error and backlog, linked from the project page", async () => {
+    const sourcesPath = dashboardPath("/sources");
+    expect((await request(dashboardPath())).text).toContain(`href="${sourcesPath}"`);
+    const empty = await request(sourcesPath);
+    expect(empty.status).toBe(200);
+    expect(empty.text).toContain("No database sources");
+
+    const box = new SecretBox(loadApiConfig(stack.env).secretsKey);
+    const now = new Date();
+    const failing = await stack.db.source.create({
+      data: {
+        id: newId("source"),
+        projectId: project.id,
+        name: "shop <db>",
+        databaseUrlCiphertext: box.encrypt("postgresql://capture:pw-never-shown@db.internal:5433/shop"),
+        database: "db.internal:5433/shop",
+        tables: [
+          { schema: "public", table: "orders", events: ["INSERT", "UPDATE"], columns: ["status", "total"] },
+          { schema: "billing", table: "invoices", events: ["DELETE"], columns: null },
+        ],
+        enabled: true,
+        status: "error",
+        lastError: `permission denied for table orders <img src=x onerror=alert(1)>`,
+        pendingChanges: 42,
+        oldestPendingAt: new Date("2026-11-23T10:00:00.000Z"),
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    const healthy = await stack.db.source.create({
+      data: {
+        id: newId("source"),
+        projectId: project.id,
+        name: "crm",
+        databaseUrlCiphertext: "not-used-by-the-page",
+        database: "crm.internal:5432/crm",
+        tables: [
+          { schema: "public", table: "contacts", events: ["INSERT", "UPDATE", "DELETE"], columns: null },
+        ],
+        enabled: false,
+        status: "active",
+        lastError: null,
+        pendingChanges: 0,
+        oldestPendingAt: null,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+
+    const page = await request(sourcesPath);
+    expect(page.status).toBe(200);
+    const rowOf = (id: string) =>
+      page.text.slice(page.text.indexOf(`data-source-id="${id}"`)).split("</tr>")[0] ?? "";
+    const failingRow = rowOf(failing.id);
+    expect(failingRow).toContain("shop &lt;db&gt;");
+    expect(failingRow).toContain("db.internal:5433/shop");
+    expect(failingRow).toContain("public.orders");
+    expect(failingRow).toContain("INSERT, UPDATE");
+    expect(failingRow).toContain("status, total");
+    expect(failingRow).toContain("billing.invoices");
+    expect(failingRow).toContain("db.public.orders.*");
+    expect(failingRow).toContain('data-status="error"');
+    expect(failingRow).toContain(
+      '<div class="source-error">permission denied for table orders &lt;img src=x onerror=alert(1)&gt;</div>',
+    );
+    expect(failingRow).toContain('data-pending-changes="42"');
+    expect(failingRow).toContain("42 pending");
+    expect(failingRow).toContain('datetime="2026-11-23T10:00:00.000Z"');
+    expect(failingRow).toContain(`/v1/projects/${project.id}/sources/${failing.id}/install.sql`);
+    const healthyRow = rowOf(healthy.id);
+    expect(healthyRow).toContain("crm.internal:5432/crm");
+    expect(healthyRow).toContain('data-status="active"');
+    expect(healthyRow).toContain('data-enabled="false"');
+    expect(healthyRow).toContain("0 pending");
+    expect(healthyRow).not.toContain("source-error");
+    expect(page.text).not.toContain("pw-never-shown");
+    expect(page.text).not.toContain("<img");
+    // The source's own project only.
+    const other = await createProject(stack, "No sources here");
+    expect((await request(`/dashboard/projects/${other.id}/sources`)).text).not.toContain(failing.id);
+    expect((await request("/dashboard/projects/proj_nope/sources")).status).toBe(404);
+
+    // The install SQL, behind the dashboard's login, as the admin API gives it.
+    const sql = await request(`${sourcesPath}/${failing.id}/install.sql`);
+    expect(sql.status).toBe(200);
+    expect(sql.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(sql.text).toContain("CREATE SCHEMA IF NOT EXISTS hookrelay_capture");
+    expect(sql.text).not.toContain("pw-never-shown");
+    const viaApi = await fetch(
+      `${stack.apiUrl}/v1/projects/${project.id}/sources/${failing.id}/install.sql`,
+      {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      },
+    );
+    expect(await viaApi.text()).toBe(sql.text);
+    expect((await request(`${sourcesPath}/${failing.id}/install.sql`, { authorization: null })).status).toBe(
+      401,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { SecretBox } from "./secret-box.js";
-import { signatureHeaders } from "./signing.js";
+import { isSignatureFormat, type SignatureStyle, signatureHeaders } from "./signing.js";
 import { USER_AGENT } from "./version.js";
 import type { WebhookRequest } from "./webhook-http-client.js";
 
@@ -26,12 +26,27 @@ export function signingSecrets(
   return secrets;
 }
 
+export interface StoredSignatureStyle {
+  signatureHeader: string | null;
+  signatureFormat: string;
+}
+
+/** The webhook's extra signature header as stored; the api only ever stores a known format. */
+export function signatureStyle(webhook: StoredSignatureStyle): SignatureStyle {
+  if (!isSignatureFormat(webhook.signatureFormat)) {
+    throw new Error(`unknown signature format ${JSON.stringify(webhook.signatureFormat)}`);
+  }
+  return { header: webhook.signatureHeader, format: webhook.signatureFormat };
+}
+
 export interface AttemptRequestInput {
   url: string;
   /** The event's stored envelope: the exact bytes every attempt sends and signs. */
   body: string;
   customHeaders: Record<string, string>;
   secrets: [string, ...string[]];
+  /** The name and format of the extra HMAC header (the Standard Webhooks headers are always sent). */
+  signature: SignatureStyle;
   eventId: string;
   eventType: string;
   deliveryId: string;
@@ -50,7 +65,13 @@ export function attemptRequest(input: AttemptRequestInput): WebhookRequest {
       ...input.customHeaders,
       "content-type": "application/json",
       "user-agent": USER_AGENT,
-      ...signatureHeaders(input.secrets, input.eventId, Math.floor(input.at.getTime() / 1000), input.body),
+      ...signatureHeaders(
+        input.secrets,
+        input.eventId,
+        Math.floor(input.at.getTime() / 1000),
+        input.body,
+        input.signature,
+      ),
       "x-webhook-event": input.eventType,
       "x-webhook-delivery": input.deliveryId,
       "x-webhook-attempt": String(input.attemptNumber),

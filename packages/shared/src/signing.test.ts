@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import {
+  DEFAULT_SIGNATURE_HEADER,
   generateWebhookSecret,
   SECRET_PREFIX,
   secretKeyBytes,
@@ -56,8 +57,39 @@ describe("signStandardWebhook", () => {
   it("keys the HMAC by the base64-decoded part after whsec_", () => {
     const withoutPrefix = secret.slice(SECRET_PREFIX.length);
     expect(secretKeyBytes(secret).equals(Buffer.from(withoutPrefix, "base64"))).toBe(true);
-    expect(signStandardWebhook(withoutPrefix, "evt_1", 1_700_000_000, "{}")).toBe(
-      signStandardWebhook(secret, "evt_1", 1_700_000_000, "{}"),
+  });
+});
+
+describe("a secret without whsec_ (brought from another provider)", () => {
+  const raw = "shpss_0123456789abcdef!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+  function libraryRawSign(key: string, id: string, timestampSeconds: number, payload: string): string {
+    return new Webhook(key, { format: "raw" }).sign(id, new Date(timestampSeconds * 1000), payload);
+  }
+
+  it("is used as its own UTF-8 bytes, not base64-decoded", () => {
+    expect(secretKeyBytes(raw).equals(Buffer.from(raw, "utf8"))).toBe(true);
+    expect(secretKeyBytes("ABCDEFGHIJKLMNOP").toString("utf8")).toBe("ABCDEFGHIJKLMNOP");
+  });
+
+  it("signs like the Standard Webhooks library with the raw key format", () => {
+    for (const key of [raw, "ABCDEFGHIJKLMNOP", "c2VjcmV0LWxvb2tpbmctbGlrZS1iYXNlNjQ="]) {
+      expect(signStandardWebhook(key, "evt_raw", 1_700_000_000, '{"a":1}')).toBe(
+        libraryRawSign(key, "evt_raw", 1_700_000_000, '{"a":1}'),
+      );
+    }
+  });
+
+  it("signs differently from the same text after whsec_", () => {
+    const text = "c2VjcmV0LWxvb2tpbmctbGlrZS1iYXNlNjQ=";
+    expect(signStandardWebhook(text, "evt_1", 1_700_000_000, "{}")).not.toBe(
+      signStandardWebhook(`whsec_${text}`, "evt_1", 1_700_000_000, "{}"),
+    );
+  });
+
+  it("keys the extra header by the whole secret string too", () => {
+    expect(signCompatibility(raw, "{}")).toBe(
+      `sha256=${createHmac("sha256", raw).update("{}").digest("hex")}`,
     );
   });
 });
@@ -94,6 +126,47 @@ describe("signatureHeaders", () => {
     );
   });
 
+  it("sends the extra header under the chosen name only, in the chosen format", () => {
+    const hmac = createHmac("sha256", secret).update(body).digest();
+    const cases = [
+      { header: "X-Truss-Signature", format: "hex", value: hmac.toString("hex") },
+      { header: "X-Hub-Signature-256", format: "sha256=hex", value: `sha256=${hmac.toString("hex")}` },
+      { header: "X-Shopify-Hmac-Sha256", format: "base64", value: hmac.toString("base64") },
+    ] as const;
+    for (const { header, format, value } of cases) {
+      const headers = signatureHeaders([secret], "evt_custom", 1_700_000_000, body, { header, format });
+      expect(headers).toEqual({
+        "webhook-id": "evt_custom",
+        "webhook-timestamp": "1700000000",
+        "webhook-signature": librarySign(secret, "evt_custom", 1_700_000_000, body),
+        [header.toLowerCase()]: value,
+      });
+      expect(headers["x-webhook-signature"]).toBeUndefined();
+    }
+  });
+
+  it("uses X-Webhook-Signature in any format when no name is chosen", () => {
+    const hex = createHmac("sha256", secret).update(body).digest("hex");
+    expect(DEFAULT_SIGNATURE_HEADER).toBe("X-Webhook-Signature");
+    expect(
+      signatureHeaders([secret], "evt_1", 1, body, { header: null, format: "hex" })["x-webhook-signature"],
+    ).toBe(hex);
+    expect(signatureHeaders([secret], "evt_1", 1, body)["x-webhook-signature"]).toBe(`sha256=${hex}`);
+  });
+
+  it("signs the custom header with the current secret only during a rotation", () => {
+    const current = generateWebhookSecret();
+    const previous = generateWebhookSecret();
+    const headers = signatureHeaders([current, previous], "evt_rotation", 1_700_000_000, body, {
+      header: "X-Shopify-Hmac-Sha256",
+      format: "base64",
+    });
+    expect(headers["x-shopify-hmac-sha256"]).toBe(
+      createHmac("sha256", current).update(body).digest("base64"),
+    );
+    expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
+  });
+
   it("makes x-webhook-signature from the current (first) secret only", () => {
     const current = generateWebhookSecret();
     const previous = generateWebhookSecret();
@@ -121,6 +194,23 @@ describe("compatibility signature", () => {
     const decoded = createHmac("sha256", secretKeyBytes(secret)).update(body).digest("hex");
     expect(compat).not.toBe(`sha256=${withoutPrefix}`);
     expect(compat).not.toBe(`sha256=${decoded}`);
+  });
+});
+
+describe("signCompatibility formats", () => {
+  const body = Buffer.from('{"total":"12.50","name":"日本"}', "utf8");
+
+  it("writes the same HMAC as sha256=<hex>, bare lower-case hex or base64", () => {
+    const digest = createHmac("sha256", Buffer.from(secret, "utf8")).update(body).digest();
+    expect(signCompatibility(secret, body, "sha256=hex")).toBe(`sha256=${digest.toString("hex")}`);
+    expect(signCompatibility(secret, body, "hex")).toBe(digest.toString("hex"));
+    expect(signCompatibility(secret, body, "hex")).toMatch(/^[0-9a-f]{64}$/);
+    expect(signCompatibility(secret, body, "base64")).toBe(digest.toString("base64"));
+    expect(signCompatibility(secret, body, "base64")).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it("defaults to sha256=<hex>", () => {
+    expect(signCompatibility(secret, body)).toBe(signCompatibility(secret, body, "sha256=hex"));
   });
 });
 

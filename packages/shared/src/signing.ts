@@ -4,13 +4,33 @@ import { createHmac, randomBytes } from "node:crypto";
 // "<webhook-id>.<webhook-timestamp>.<body>", keyed by the base64-decoded part of the secret after `whsec_`.
 export const SECRET_PREFIX = "whsec_";
 
+/** The extra HMAC header's name when a webhook does not choose one. */
+export const DEFAULT_SIGNATURE_HEADER = "X-Webhook-Signature";
+
+/**
+ * How the extra header writes its HMAC: `sha256=<hex>` (GitHub-style, the default), bare lower-case hex
+ * (Truss's `X-Truss-Signature`) or base64 (Shopify's `X-Shopify-Hmac-Sha256`).
+ */
+export const SIGNATURE_FORMATS = ["sha256=hex", "hex", "base64"] as const;
+export type SignatureFormat = (typeof SIGNATURE_FORMATS)[number];
+export const DEFAULT_SIGNATURE_FORMAT: SignatureFormat = "sha256=hex";
+
+export function isSignatureFormat(value: string): value is SignatureFormat {
+  return (SIGNATURE_FORMATS as readonly string[]).includes(value);
+}
+
 export function generateWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString("base64");
 }
 
+/**
+ * The Standard Webhooks key: the base64-decoded part after `whsec_`, or, for a secret brought from another
+ * provider without that prefix, its own UTF-8 bytes (the libraries' "raw" key format).
+ */
 export function secretKeyBytes(secret: string): Buffer {
-  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  return Buffer.from(encoded, "base64");
+  return secret.startsWith(SECRET_PREFIX)
+    ? Buffer.from(secret.slice(SECRET_PREFIX.length), "base64")
+    : Buffer.from(secret, "utf8");
 }
 
 export function signStandardWebhook(
@@ -25,34 +45,51 @@ export function signStandardWebhook(
   return `v1,${hmac.digest("base64")}`;
 }
 
-/** The compatibility header: hex HMAC-SHA256 of the raw body keyed by the whole secret string. */
-export function signCompatibility(secret: string, body: string | Buffer): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+/** The extra header's value: HMAC-SHA256 of the raw body keyed by the whole secret string, in `format`. */
+export function signCompatibility(
+  secret: string,
+  body: string | Buffer,
+  format: SignatureFormat = DEFAULT_SIGNATURE_FORMAT,
+): string {
+  const digest = createHmac("sha256", secret).update(body).digest();
+  if (format === "base64") return digest.toString("base64");
+  if (format === "hex") return digest.toString("hex");
+  return `sha256=${digest.toString("hex")}`;
 }
+
+/** A webhook's choice for the extra header; a null name means `X-Webhook-Signature`. */
+export interface SignatureStyle {
+  header: string | null;
+  format: SignatureFormat;
+}
+
+export const DEFAULT_SIGNATURE_STYLE: SignatureStyle = { header: null, format: DEFAULT_SIGNATURE_FORMAT };
 
 export type SignatureHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-  "x-webhook-signature": string;
-};
+} & Record<string, string>;
 
 /**
  * Headers that sign one attempt. `secrets` holds the current secret first, then any previous secret that
- * is still inside its rotation window; each adds a `v1,` entry. The compatibility header uses the current one.
+ * is still inside its rotation window; each adds a `v1,` entry. The extra header (only the webhook's chosen
+ * one: a custom name replaces `x-webhook-signature`) uses the current secret only.
  */
 export function signatureHeaders(
   secrets: readonly [string, ...string[]],
   webhookId: string,
   timestampSeconds: number,
   body: string | Buffer,
+  style: SignatureStyle = DEFAULT_SIGNATURE_STYLE,
 ): SignatureHeaders {
+  const extraHeader = (style.header ?? DEFAULT_SIGNATURE_HEADER).toLowerCase();
   return {
     "webhook-id": webhookId,
     "webhook-timestamp": String(timestampSeconds),
     "webhook-signature": secrets
       .map((secret) => signStandardWebhook(secret, webhookId, timestampSeconds, body))
       .join(" "),
-    "x-webhook-signature": signCompatibility(secrets[0], body),
+    [extraHeader]: signCompatibility(secrets[0], body, style.format),
   };
 }

@@ -83,6 +83,33 @@ describe("verifyWebhook", () => {
     expect(verifyWebhook(body, { ...headers }, previous, at)).toEqual(event);
   });
 
+  it("verifies a raw (non-whsec_) secret the way the library's raw key format signs", () => {
+    const raw = "migrated-from-another-provider-42";
+    const headers = {
+      "webhook-id": "evt_raw",
+      "webhook-timestamp": String(NOW_SECONDS),
+      "webhook-signature": new Webhook(raw, { format: "raw" }).sign(
+        "evt_raw",
+        new Date(NOW_SECONDS * 1000),
+        body,
+      ),
+    };
+    expect(verifyWebhook(body, headers, raw, at)).toEqual(event);
+    expect(() => verifyWebhook(body, headers, "migrated-from-another-provider-43", at)).toThrow(
+      "no matching signature found",
+    );
+  });
+
+  it("agrees with signatureHeaders and the library for a raw secret", () => {
+    const raw = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const headers = signatureHeaders([raw], "evt_raw", nowSeconds, body);
+    expect(verifyWebhook(body, { ...headers }, raw)).toEqual(event);
+    expect(new Webhook(raw, { format: "raw" }).verify(body, { ...headers })).toEqual(event);
+    // Read as base64 (the library's default format) the same text is another key.
+    expect(() => new Webhook(raw).verify(body, { ...headers })).toThrow("No matching signature found");
+  });
+
   it.each([
     [
       "a tampered body",

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import { dashboardCookieOptions, readCookie } from "./cookies.js";
 
 // One message carried across the POST-redirect-GET in a short-lived cookie, shown once, always escaped.
 
@@ -10,29 +11,18 @@ export interface Flash {
   text: string;
 }
 
-const cookieOptions = (req: Request) =>
-  ({ path: "/dashboard", httpOnly: true, sameSite: "strict", secure: req.secure }) as const;
-
 export function setFlash(req: Request, res: Response, flash: Flash): void {
   const value = Buffer.from(JSON.stringify({ ...flash, text: flash.text.slice(0, MAX_TEXT) })).toString(
     "base64url",
   );
-  res.cookie(COOKIE, value, { ...cookieOptions(req), maxAge: 60_000 });
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(";") ?? []) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === name) return rest.join("=");
-  }
-  return undefined;
+  res.cookie(COOKIE, value, { ...dashboardCookieOptions(req), maxAge: 60_000 });
 }
 
 /** The pending message, if any, cleared so a reload does not show it again. */
 export function takeFlash(req: Request, res: Response): Flash | undefined {
-  const value = readCookie(req.headers.cookie, COOKIE);
+  const value = readCookie(req, COOKIE);
   if (value === undefined) return undefined;
-  res.clearCookie(COOKIE, cookieOptions(req));
+  res.clearCookie(COOKIE, dashboardCookieOptions(req));
   try {
     const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Partial<Flash>;
     if ((parsed.kind === "ok" || parsed.kind === "error") && typeof parsed.text === "string") {

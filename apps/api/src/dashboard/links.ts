@@ -17,8 +17,19 @@ export const links = {
   projects: (query?: Record<string, string | undefined>) => withQuery(DASHBOARD_PATH, query),
   project: (projectId: string, query?: Record<string, string | undefined>) =>
     withQuery(`${DASHBOARD_PATH}/projects/${segment(projectId)}`, query),
+  /** Where the create form posts. */
+  webhooks: (projectId: string) => `${DASHBOARD_PATH}/projects/${segment(projectId)}/webhooks`,
   webhook: (projectId: string, webhookId: string, query?: Record<string, string | undefined>) =>
     withQuery(`${DASHBOARD_PATH}/projects/${segment(projectId)}/webhooks/${segment(webhookId)}`, query),
+  editWebhook: (projectId: string, webhookId: string) =>
+    `${DASHBOARD_PATH}/projects/${segment(projectId)}/webhooks/${segment(webhookId)}/edit`,
+  deleteWebhook: (projectId: string, webhookId: string) =>
+    `${DASHBOARD_PATH}/projects/${segment(projectId)}/webhooks/${segment(webhookId)}/delete`,
+  sources: (projectId: string, query?: Record<string, string | undefined>) =>
+    withQuery(`${DASHBOARD_PATH}/projects/${segment(projectId)}/sources`, query),
+  /** The same script as the admin API's `…/sources/{id}/install.sql`, behind the dashboard's login. */
+  sourceInstallSql: (projectId: string, sourceId: string) =>
+    `${DASHBOARD_PATH}/projects/${segment(projectId)}/sources/${segment(sourceId)}/install.sql`,
   delivery: (
     projectId: string,
     webhookId: string,

@@ -1,30 +1,35 @@
 import { deliveryListQuerySchema, listQuerySchema } from "@hookrelay/shared";
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-  Router,
-} from "express";
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, Router } from "express";
 import { requireAdminLogin } from "../auth.js";
 import type { ApiContext } from "../context.js";
 import { ApiError, notFound, parseOr422 } from "../errors.js";
 import {
   deliveryWithAttempts,
   projectsWithWebhookCounts,
+  projectWithSources,
   projectWithWebhooks,
   webhookWithDeliveryLog,
 } from "../services/dashboard.js";
+import { sourceInstallSql } from "../services/sources.js";
 import { replay, sendTest, setEnabled } from "./actions.js";
 import { csrfToken, refuseCrossSiteWrites } from "./csrf.js";
 import { takeFlash } from "./flash.js";
-import type { PageContext } from "./layout.js";
+import { takeNewSecret } from "./new-secret.js";
 import { deliveryPage } from "./pages/delivery.js";
 import { errorPage } from "./pages/error.js";
 import { projectPage } from "./pages/project.js";
 import { projectsPage } from "./pages/projects.js";
+import { sourcesPage } from "./pages/sources.js";
 import { webhookPage } from "./pages/webhook.js";
+import { type PageContextOf, sendPage } from "./respond.js";
 import { DASHBOARD_CSS, DASHBOARD_ICON } from "./style.js";
+import {
+  createFromForm,
+  deleteConfirmation,
+  deleteFromForm,
+  editForm,
+  updateFromForm,
+} from "./webhook-crud.js";
 
 // No script runs on these pages, so the policy allows none; styles come from our own stylesheet only.
 const CONTENT_SECURITY_POLICY = [
@@ -54,15 +59,11 @@ function queryOf(req: Request): Record<string, unknown> {
   return Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ""));
 }
 
-function sendPage(res: Response, body: string, status = 200): void {
-  res.status(status).type("html").send(body);
-}
-
 /** The operator's dashboard, mounted at /dashboard behind the admin key. */
 export function dashboardRouter(ctx: ApiContext): Router {
   const router = Router();
   const token = csrfToken(ctx.adminApiKey);
-  const pageContext = (req: Request, res: Response): PageContext => ({
+  const pageContext: PageContextOf = (req, res) => ({
     csrfToken: token,
     flash: takeFlash(req, res),
   });
@@ -75,7 +76,8 @@ export function dashboardRouter(ctx: ApiContext): Router {
     res.set("Cache-Control", "private, max-age=300").type("svg").send(DASHBOARD_ICON);
   });
   router.use(requireAdminLogin(ctx));
-  router.use(express.urlencoded({ extended: false, limit: "16kb" }));
+  // Room for a webhook form at its limits (100 event types, 20 headers of a few KiB each).
+  router.use(express.urlencoded({ extended: false, limit: "128kb" }));
   router.use(refuseCrossSiteWrites(ctx.adminApiKey));
 
   router.get("/", async (req, res) => {
@@ -91,7 +93,19 @@ export function dashboardRouter(ctx: ApiContext): Router {
   router.get("/projects/:projectId/webhooks/:webhookId", async (req, res) => {
     const query = parseOr422(deliveryListQuerySchema, queryOf(req));
     const view = await webhookWithDeliveryLog(ctx, req.params.projectId, req.params.webhookId, query);
-    sendPage(res, webhookPage(pageContext(req, res), view, query));
+    const newSecret = takeNewSecret(req, res, ctx.secretBox, view.webhook.id);
+    sendPage(res, webhookPage(pageContext(req, res), view, query, newSecret));
+  });
+  router.get("/projects/:projectId/webhooks/:webhookId/edit", editForm(ctx, pageContext));
+  router.get("/projects/:projectId/webhooks/:webhookId/delete", deleteConfirmation(ctx, pageContext));
+  router.get("/projects/:projectId/sources", async (req, res) => {
+    const query = parseOr422(listQuerySchema, queryOf(req));
+    const view = await projectWithSources(ctx, req.params.projectId, query);
+    sendPage(res, sourcesPage(pageContext(req, res), view, query));
+  });
+  router.get("/projects/:projectId/sources/:sourceId/install.sql", async (req, res) => {
+    const sql = await sourceInstallSql(ctx, req.params.projectId, req.params.sourceId);
+    res.type("text/plain").send(sql);
   });
   router.get("/projects/:projectId/webhooks/:webhookId/deliveries/:deliveryId", async (req, res) => {
     const query = parseOr422(listQuerySchema, queryOf(req));
@@ -100,6 +114,9 @@ export function dashboardRouter(ctx: ApiContext): Router {
     sendPage(res, deliveryPage(pageContext(req, res), view, query));
   });
 
+  router.post("/projects/:projectId/webhooks", createFromForm(ctx, pageContext));
+  router.post("/projects/:projectId/webhooks/:webhookId/edit", updateFromForm(ctx, pageContext));
+  router.post("/projects/:projectId/webhooks/:webhookId/delete", deleteFromForm(ctx));
   router.post("/projects/:projectId/webhooks/:webhookId/enabled", setEnabled(ctx));
   router.post("/projects/:projectId/webhooks/:webhookId/test", sendTest(ctx));
   router.post("/projects/:projectId/webhooks/:webhookId/deliveries/:deliveryId/replay", replay(ctx));

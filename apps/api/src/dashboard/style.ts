@@ -39,6 +39,25 @@ button.primary { background: var(--accent); color: #fff; border-color: var(--acc
 .filters { display: flex; gap: 8px; align-items: center; margin: 8px 0; }
 .filters input, .filters select { font: inherit; padding: 3px 6px; }
 .pager { margin: 10px 0; display: flex; gap: 16px; }
+a.button { display: inline-block; padding: 4px 12px; border: 1px solid #9aa4af; border-radius: 4px; background: #fff; color: inherit; text-decoration: none; }
+a.button:hover { background: #eef1f4; }
+a.button.danger { color: #a11616; border-color: #e0a0a0; }
+button.danger { background: #a11616; color: #fff; border-color: #a11616; }
+form.webhook-form { background: #fff; border: 1px solid var(--border); padding: 12px 14px; max-width: 860px; }
+.field { margin: 0 0 12px; }
+.field label { display: block; font-weight: 600; margin-bottom: 3px; }
+.field input:not([type=checkbox]), .field textarea, .field select { font: inherit; padding: 4px 6px; max-width: 100%; border: 1px solid #9aa4af; border-radius: 3px; }
+.field textarea { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.field .hint { color: var(--muted); font-size: 12.5px; margin-top: 2px; }
+.field-invalid input, .field-invalid textarea, .field-invalid select { border-color: #a11616; background: #fff7f7; }
+.field-error { color: #a11616; margin: 3px 0 0; font-weight: 600; }
+.form-errors { background: #fdeaea; border: 1px solid #f0a3a3; border-radius: 4px; padding: 4px 12px; margin: 0 0 12px; }
+.form-errors p { margin: 4px 0; }
+.new-secret { background: #fff8e1; border: 1px solid #e6c35c; border-radius: 4px; padding: 4px 14px 12px; margin: 0 0 16px; }
+.new-secret h2 { margin-top: 8px; }
+pre.secret { font-size: 14px; background: #fff; border: 1px dashed #c9a227; max-height: none; user-select: all; }
+.source-error { color: #a11616; font-weight: 600; word-break: break-word; }
+.captured-table + .captured-table { margin-top: 6px; }
 .empty { padding: 16px; background: #fff; border: 1px solid var(--border); color: var(--muted); }
 `;
 

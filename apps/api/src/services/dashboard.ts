@@ -5,6 +5,7 @@ import { getDelivery, listAttempts, listDeliveries } from "./deliveries.js";
 import { getEvent } from "./events.js";
 import { pageByKeyset } from "./pagination.js";
 import { getProject, listProjects } from "./projects.js";
+import { listSources } from "./sources.js";
 import { findWebhook, presentWebhook } from "./webhooks.js";
 
 // Reads the dashboard needs beyond the API's answers (joins for one page); writes go through the API's services.
@@ -44,6 +45,20 @@ export async function projectWithWebhooks(ctx: ApiContext, projectId: string, qu
     presentWebhookHealth,
   );
   return { project, webhooks };
+}
+
+/** A webhook with its health, for its edit and delete pages. */
+export async function projectWebhook(ctx: ApiContext, projectId: string, webhookId: string) {
+  const project = await getProject(ctx.db, projectId);
+  const webhook = presentWebhookHealth(await findWebhook(ctx, projectId, webhookId));
+  return { project, webhook };
+}
+
+/** A project with one page of its database change sources (read-only: creating one needs a database URL). */
+export async function projectWithSources(ctx: ApiContext, projectId: string, query: ListQuery) {
+  const project = await getProject(ctx.db, projectId);
+  const sources = await listSources(ctx, projectId, query);
+  return { project, sources };
 }
 
 /** Last attempt of each delivery, in one query (the unique (delivery_id, attempt_number) index serves it). */

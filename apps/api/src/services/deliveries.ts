@@ -62,8 +62,14 @@ async function findDelivery(ctx: ApiContext, projectId: string, webhookId: strin
   return delivery;
 }
 
+/** One delivery with `payload`: the exact JSON text every attempt sends (its event's stored envelope). */
 export async function getDelivery(ctx: ApiContext, projectId: string, webhookId: string, deliveryId: string) {
-  return presentDelivery(await findDelivery(ctx, projectId, webhookId, deliveryId));
+  const delivery = await ctx.db.delivery.findFirst({
+    where: { id: deliveryId, webhookId, projectId },
+    include: { event: { select: { payload: true } } },
+  });
+  if (!delivery) throw notFound("delivery");
+  return { ...presentDelivery(delivery), payload: delivery.event.payload };
 }
 
 /** Attempts of one delivery, oldest first. */

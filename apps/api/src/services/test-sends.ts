@@ -1,10 +1,34 @@
 import { recordAttempt } from "@hookrelay/db";
 import { serializeEnvelope } from "@hookrelay/ingest";
-import { attemptRequest, newId, signingSecrets } from "@hookrelay/shared";
+import { attemptRequest, newId, signatureStyle, signingSecrets } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { findWebhook } from "./webhooks.js";
 
 export const TEST_EVENT_TYPE = "webhook.test";
+
+const DATABASE_EVENT_PREFIX = "db.";
+
+/**
+ * What a test event carries. A webhook that listens only to database changes (`db.public.orders.*`) gets
+ * the change shape its receiver parses, with `"event": "TEST"`, the schema and table named by its first
+ * filter (null where that filter is a wildcard) and no rows.
+ */
+export function testEventData(webhook: { id: string; eventTypes: string[] }, at: Date) {
+  const [first, ...rest] = webhook.eventTypes;
+  if (first === undefined || ![first, ...rest].every((type) => type.startsWith(DATABASE_EVENT_PREFIX))) {
+    return { webhook_id: webhook.id, message: "This is a test event from hookrelay." };
+  }
+  const [, schema, table] = first.split(".");
+  const named = (part: string | undefined) => (part === undefined || part === "*" ? null : part);
+  return {
+    event: "TEST",
+    schema: named(schema),
+    table: named(table),
+    row: null,
+    old_row: null,
+    timestamp: at.toISOString(),
+  };
+}
 
 /**
  * Sends a `webhook.test` event to one webhook now, once, and answers with the outcome. It is stored like
@@ -16,7 +40,7 @@ export async function sendTestEvent(ctx: ApiContext, projectId: string, webhookI
   const at = new Date();
   const eventId = newId("event", at.getTime());
   const deliveryId = newId("delivery", at.getTime());
-  const data = { webhook_id: webhook.id, message: "This is a test event from hookrelay." };
+  const data = testEventData(webhook, at);
   const payload = serializeEnvelope(eventId, TEST_EVENT_TYPE, at, projectId, JSON.stringify(data));
   await ctx.db.$transaction([
     ctx.db.event.create({
@@ -41,6 +65,7 @@ export async function sendTestEvent(ctx: ApiContext, projectId: string, webhookI
       body: payload,
       customHeaders: webhook.headers as Record<string, string>,
       secrets: signingSecrets(webhook, ctx.secretBox, at),
+      signature: signatureStyle(webhook),
       eventId,
       eventType: TEST_EVENT_TYPE,
       deliveryId,

@@ -2,9 +2,13 @@ import type { Prisma, Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   checkWebhookTarget,
+  clashingCustomHeader,
+  DEFAULT_SIGNATURE_FORMAT,
+  DEFAULT_SIGNATURE_HEADER,
   generateWebhookSecret,
   type ListQuery,
   newId,
+  storedSignatureHeader,
   type UpdateWebhookInput,
 } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
@@ -37,6 +41,8 @@ export function presentWebhook(webhook: Webhook) {
     last_success_at: webhook.lastSuccessAt?.toISOString() ?? null,
     last_failure_at: webhook.lastFailureAt?.toISOString() ?? null,
     rate_limit_per_second: webhook.rateLimitPerSecond,
+    signature_header: webhook.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+    signature_format: webhook.signatureFormat,
     created_at: webhook.createdAt.toISOString(),
     updated_at: webhook.updatedAt.toISOString(),
   };
@@ -54,7 +60,7 @@ async function checkTarget(ctx: ApiContext, url: string): Promise<void> {
 
 export async function createWebhook(ctx: ApiContext, projectId: string, input: CreateWebhookInput) {
   await checkTarget(ctx, input.url);
-  const secret = generateWebhookSecret();
+  const secret = input.secret ?? generateWebhookSecret();
   const webhook = await ctx.db.$transaction(async (tx) => {
     // Lock the project row so concurrent creates cannot slip past the per-project limit together.
     await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
@@ -76,6 +82,8 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
         enabled,
         disabledReason: enabled ? null : "manual",
         rateLimitPerSecond: input.rate_limit_per_second ?? null,
+        signatureHeader: storedSignatureHeader(input.signature_header),
+        signatureFormat: input.signature_format ?? DEFAULT_SIGNATURE_FORMAT,
       },
     });
   });
@@ -102,6 +110,22 @@ export async function getWebhook(ctx: ApiContext, projectId: string, webhookId: 
   return presentWebhook(await findWebhook(ctx, projectId, webhookId));
 }
 
+/** The signature header must stay distinct from the custom headers the webhook will have after the patch. */
+function checkSignatureHeaderAfterPatch(current: Webhook, patch: UpdateWebhookInput): void {
+  const signatureHeader =
+    patch.signature_header !== undefined
+      ? storedSignatureHeader(patch.signature_header)
+      : current.signatureHeader;
+  const headers = patch.headers ?? (current.headers as Record<string, string>);
+  const clash = clashingCustomHeader(signatureHeader, headers);
+  if (!clash) return;
+  const [path, message] =
+    patch.signature_header !== undefined
+      ? ["signature_header", `is the same header as the custom header ${clash}`]
+      : ["headers", `${clash} is the webhook's signature_header`];
+  throw new ApiError(422, "validation_error", `${path}: ${message}`, [{ path, message }]);
+}
+
 export async function updateWebhook(
   ctx: ApiContext,
   projectId: string,
@@ -110,6 +134,7 @@ export async function updateWebhook(
 ) {
   const current = await findWebhook(ctx, projectId, webhookId);
   if (patch.url !== undefined) await checkTarget(ctx, patch.url);
+  checkSignatureHeaderAfterPatch(current, patch);
   const data: Prisma.WebhookUpdateInput = {};
   if (patch.url !== undefined) data.url = patch.url;
   if (patch.event_types !== undefined) data.eventTypes = patch.event_types;
@@ -117,6 +142,10 @@ export async function updateWebhook(
   if (patch.description !== undefined) data.description = patch.description;
   if (patch.headers !== undefined) data.headers = patch.headers;
   if (patch.rate_limit_per_second !== undefined) data.rateLimitPerSecond = patch.rate_limit_per_second;
+  if (patch.signature_header !== undefined) {
+    data.signatureHeader = storedSignatureHeader(patch.signature_header);
+  }
+  if (patch.signature_format !== undefined) data.signatureFormat = patch.signature_format;
   if (patch.enabled !== undefined && patch.enabled !== current.enabled) {
     data.enabled = patch.enabled;
     // Re-enabling starts the health count afresh; what was missed meanwhile is not resent (use recover).

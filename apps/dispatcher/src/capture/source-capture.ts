@@ -116,6 +116,7 @@ export class SourceCapture {
       lost = true;
     });
     await connection.listen(this.source.id, () => this.wake?.());
+    this.lastBacklogAt = 0;
     let healthy = false;
     while (!this.stopped && !lost) {
       // A paused (disabled) source is not captured, but its backlog is still measured.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_FILTER_PATTERN } from "../event-types.js";
+import { DEFAULT_SIGNATURE_HEADER, SECRET_PREFIX, SIGNATURE_FORMATS } from "../signing.js";
 
 // Headers hookrelay sets itself, or that would corrupt the request, cannot be overridden per webhook.
 const RESERVED_HEADERS = new Set([
@@ -21,11 +22,13 @@ export function isReservedHeader(name: string): boolean {
   return RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 const headerName = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "is not a valid header name")
+  .regex(HEADER_NAME, "is not a valid header name")
   .refine((name) => !isReservedHeader(name), "is a reserved header");
 const headerValue = z
   .string()
@@ -60,6 +63,78 @@ export const webhookUrlSchema = z
     }
   });
 
+// A secret brought from another provider: Standard Webhooks' own form, or a plain string that receivers
+// already use as raw HMAC key bytes. Printable ASCII only, so its UTF-8 bytes are its characters and the
+// libraries' "raw" key format (one byte per character) agrees with ours.
+const RAW_SECRET = /^[\x21-\x7e]{16,128}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Why `secret` cannot be a webhook's signing secret, or null when it can. */
+export function secretProblem(secret: string): string | null {
+  if (secret.startsWith(SECRET_PREFIX)) {
+    const encoded = secret.slice(SECRET_PREFIX.length);
+    const bytes = Buffer.from(encoded, "base64");
+    // The round trip refuses what Buffer would decode leniently (stray bits, missing padding).
+    if (!BASE64.test(encoded) || bytes.toString("base64") !== encoded) {
+      return "a secret starting with whsec_ must continue with standard, padded base64";
+    }
+    if (bytes.length < 24 || bytes.length > 64) {
+      return `a whsec_ secret must encode 24 to 64 bytes, not ${bytes.length}`;
+    }
+    return null;
+  }
+  return RAW_SECRET.test(secret)
+    ? null
+    : "must be whsec_ followed by the base64 of 24 to 64 bytes, or 16 to 128 printable ASCII characters without spaces";
+}
+
+export const webhookSecretSchema = z
+  .string()
+  .max(128)
+  .superRefine((secret, ctx) => {
+    const problem = secretProblem(secret);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .meta({
+    description:
+      "Your own signing secret: whsec_ + base64 of 24-64 bytes, or 16-128 printable ASCII characters (used as raw key bytes)",
+  });
+
+const DEFAULT_HEADER_LOWER = DEFAULT_SIGNATURE_HEADER.toLowerCase();
+
+// The default name is reserved for custom headers but is what this field means by default, so it may be
+// given explicitly (and is stored as null).
+export const signatureHeaderSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(HEADER_NAME, "is not a valid header name")
+  .refine(
+    (name) => name.toLowerCase() === DEFAULT_HEADER_LOWER || !isReservedHeader(name),
+    "is a reserved header",
+  )
+  .meta({ description: `Name of the extra HMAC header; default ${DEFAULT_SIGNATURE_HEADER}` });
+
+export const signatureFormatSchema = z.enum(SIGNATURE_FORMATS);
+
+/** How a signature_header is stored: null for the default name. */
+export function storedSignatureHeader(name: string | null | undefined): string | null {
+  return !name || name.toLowerCase() === DEFAULT_HEADER_LOWER ? null : name;
+}
+
+/** The custom header that has the same name as the signature header (any case), if there is one. */
+export function clashingCustomHeader(
+  signatureHeader: string | null | undefined,
+  headers: Record<string, string> | undefined,
+): string | undefined {
+  if (!signatureHeader) return undefined;
+  const lower = signatureHeader.toLowerCase();
+  return Object.keys(headers ?? {}).find((name) => name.toLowerCase() === lower);
+}
+
+export const ROTATE_SECRET_MESSAGE =
+  "cannot be changed with PATCH; use POST /v1/project/{project_id}/webhooks/{webhook_id}/rotate-secret";
+
 const webhookFields = {
   url: webhookUrlSchema,
   event_types: eventTypeFiltersSchema,
@@ -68,9 +143,22 @@ const webhookFields = {
   description: z.string().max(2000).nullish(),
   headers: webhookHeadersSchema.optional(),
   rate_limit_per_second: z.number().int().min(1).max(10_000).nullish(),
+  signature_header: signatureHeaderSchema.nullish(),
+  signature_format: signatureFormatSchema.optional(),
 };
 
-export const createWebhookSchema = z.strictObject(webhookFields);
+export const createWebhookSchema = z
+  .strictObject({ ...webhookFields, secret: webhookSecretSchema.optional() })
+  .superRefine((input, ctx) => {
+    const clash = clashingCustomHeader(input.signature_header, input.headers);
+    if (clash) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["signature_header"],
+        message: `is the same header as the custom header ${clash}`,
+      });
+    }
+  });
 export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
 
 export const updateWebhookSchema = z
@@ -78,6 +166,8 @@ export const updateWebhookSchema = z
     ...webhookFields,
     url: webhookUrlSchema.optional(),
     event_types: eventTypeFiltersSchema.optional(),
+    // Declared only to answer with the way to change it, rather than "unrecognized key".
+    secret: z.never({ error: ROTATE_SECRET_MESSAGE }).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 export type UpdateWebhookInput = z.infer<typeof updateWebhookSchema>;

@@ -10,7 +10,13 @@ type WebhookView = Awaited<ReturnType<typeof webhookWithDeliveryLog>>;
 
 const STATUSES = ["pending", "succeeded", "failed"] as const;
 
-export function webhookPage(context: PageContext, view: WebhookView, query: DeliveryListQuery): string {
+/** `newSecret`: the signing secret of a webhook created a moment ago, shown on this one answer only. */
+export function webhookPage(
+  context: PageContext,
+  view: WebhookView,
+  query: DeliveryListQuery,
+  newSecret?: string,
+): string {
   const { project, webhook, deliveries } = view;
   const filters = { status: query.status, event_type: query.event_type };
   const headers = Object.entries(webhook.headers);
@@ -28,6 +34,7 @@ ${
     ? html`<dt>Custom headers</dt><dd class="mono">${headers.map(([name, value]) => html`<div>${name}: ${value}</div>`)}</dd>`
     : ""
 }
+<dt>Signature</dt><dd class="mono">${webhook.signature_header}: ${webhook.signature_format} <span class="muted">(plus the Standard Webhooks headers)</span></dd>
 ${webhook.rate_limit_per_second ? html`<dt>Rate limit</dt><dd>${webhook.rate_limit_per_second}/s</dd>` : ""}
 <dt>Created</dt><dd>${time(webhook.created_at)}</dd>
 </dl>`;
@@ -60,9 +67,17 @@ ${delivery.replay_of ? html`<div class="muted">replay of <span class="mono">${de
 <tbody>${rows}</tbody></table>`
       : html`<p class="empty">No deliveries${query.status || query.event_type || query.cursor ? " match" : " yet"}.</p>`;
 
+  const secretBox = newSecret
+    ? html`<section class="new-secret" aria-labelledby="new-secret-title">
+<h2 id="new-secret-title">Signing secret</h2>
+<p>Copy it now into the receiver's configuration: it is not shown again (rotate it with the API if it is lost).</p>
+<pre class="secret" data-secret>${newSecret}</pre>
+</section>`
+    : "";
   const body = html`<h1>${webhook.name ?? webhook.url}</h1>
+${secretBox}
 ${facts}
-<div class="actions">${toggleButton(context, webhook, "webhook")} ${testButton(context, webhook, "webhook")}</div>
+<div class="actions">${toggleButton(context, webhook, "webhook")} ${testButton(context, webhook, "webhook")} <a class="button" href="${links.editWebhook(project.id, webhook.id)}">Edit</a> <a class="button danger" href="${links.deleteWebhook(project.id, webhook.id)}">Delete…</a></div>
 <h2>Delivery log</h2>
 ${filterForm}
 ${log}
