@@ -179,6 +179,10 @@ describe("dashboard in Chromium", () => {
     // Edit it in the browser: the new event types are stored.
     await page.goto(`/dashboard/projects/${project.id}/webhooks/${webhookId}`);
     await page.getByRole("link", { name: "Edit" }).click();
+    expect(await page.locator("form.webhook-form").getByLabel("Custom headers").inputValue()).toBe(
+      "X-Tenant: browser-shop",
+    );
+    await screenshot(page, "dashboard-edit-webhook");
     await page.locator("form.webhook-form").getByLabel("Event types").fill("order.*\nshipment.*");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.locator(".flash-ok").waitFor();

@@ -686,12 +686,13 @@ describe("dashboard (HTTP)", () => {
     ];
     for (const [path, form] of posts) {
       const { csrf: _token, ...withoutToken } = form;
-      for (const attempt of [
+      const attempts: PageOptions[] = [
         { form: withoutToken },
         { form: { ...form, csrf: `${token}x` } },
         { form, headers: { origin: "http://evil.example" } },
         { form, headers: { "sec-fetch-site": "cross-site" } },
-      ] satisfies PageOptions[]) {
+      ];
+      for (const attempt of attempts) {
         const answer = await request(path, attempt);
         expect([path, answer.status]).toEqual([path, 403]);
         expect(answer.text).toContain("cross-site request refused");

@@ -56,7 +56,9 @@ form.webhook-form { background: #fff; border: 1px solid var(--border); padding: 
 .new-secret { background: #fff8e1; border: 1px solid #e6c35c; border-radius: 4px; padding: 4px 14px 12px; margin: 0 0 16px; }
 .new-secret h2 { margin-top: 8px; }
 pre.secret { font-size: 14px; background: #fff; border: 1px dashed #c9a227; max-height: none; user-select: all; }
-.source-error { color: #a11616; font-weight: 600; word-break: break-word; }
+td.source-status { min-width: 18em; }
+td.backlog { white-space: nowrap; }
+.source-error { color: #a11616; font-weight: 600; overflow-wrap: anywhere; }
 .captured-table + .captured-table { margin-top: 6px; }
 .empty { padding: 16px; background: #fff; border: 1px solid var(--border); color: var(--muted); }
 `;
