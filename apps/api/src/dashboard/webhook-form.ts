@@ -1,5 +1,6 @@
 import { DEFAULT_SIGNATURE_FORMAT, isReservedHeader, storedSignatureHeader } from "@hookrelay/shared";
 import { ApiError } from "../errors.js";
+import { MASK } from "../services/webhooks.js";
 
 // The create and edit forms of a webhook: what the browser posts (plain text fields) turned into the API's
 // JSON input, which the shared zod schemas then judge exactly as for `POST`/`PATCH …/webhooks`; and the
@@ -38,7 +39,6 @@ export interface WebhookFormValues {
 export type WebhookFormErrors = Partial<Record<WebhookFormField | "form", string[]>>;
 
 /** How the API shows a header value named like a credential (presentWebhook); the form posts it back as is. */
-export const MASKED_HEADER_VALUE = "********";
 
 export const emptyWebhookForm = (): WebhookFormValues => ({
   url: "",
@@ -177,7 +177,7 @@ export function updateInputFrom(
   const stored = new Map(Object.entries(storedHeaders).map(([name, value]) => [name.toLowerCase(), value]));
   for (const [name, value] of Object.entries(headers)) {
     const kept = stored.get(name.toLowerCase());
-    if (value === MASKED_HEADER_VALUE && kept !== undefined) headers[name] = kept;
+    if (value === MASK && kept !== undefined) headers[name] = kept;
   }
   return {
     url: values.url,

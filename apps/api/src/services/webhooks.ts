@@ -17,7 +17,8 @@ import { pageByKeyset } from "./pagination.js";
 
 // Custom header values that look like credentials are never echoed back after creation.
 const SENSITIVE_HEADER = /auth|token|key|secret|cookie|password|signature/i;
-const MASK = "********";
+/** What a credential-looking header value is shown as (API and dashboard). */
+export const MASK = "********";
 
 function presentHeaders(headers: Prisma.JsonValue): Record<string, string> {
   const entries = Object.entries((headers ?? {}) as Record<string, string>);
