@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { createProject, type TestProject } from "./support/fixtures.js";
 import { withAdminClient } from "./support/postgres-admin.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
@@ -177,7 +178,7 @@ describe("database change sources: REST API", () => {
     expect(columns.rows.find((row) => row.column_name === "id")?.column_default).toMatch(/^nextval\(/);
     const fn = await database.query(
       `SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-       WHERE n.nspname = $1 AND p.proname = 'record_change'`,
+       WHERE n.nspname = $1 AND p.proname = 'record_change_v1'`,
       [CAPTURE_SCHEMA],
     );
     expect(fn.rowCount).toBe(1);
@@ -421,6 +422,87 @@ describe("database change sources: REST API", () => {
     // Captured with the reader role: it could read and delete its change rows.
     await eventually(async () => (await changeRowsOf(database, sourceId)) === 0, 10_000);
   }, 50_000);
+
+  it("renders rows with the writer's rights: a table owner's own cast to json never runs as the installer", async () => {
+    // The capture is installed by a superuser (the admin role here, as a DBA running install.sql would);
+    // the table's owner is not one. Its cast runs inside to_jsonb: it must run as the owner, or the
+    // owner could make itself superuser through the trigger.
+    const project = await createProject(stack);
+    const database = await createSourceDatabase();
+    databases.push(database);
+    const owner = `hookrelay_owner_${randomBytes(4).toString("hex")}`;
+    roles.push(owner);
+    await database.query(`CREATE ROLE "${owner}" LOGIN; CREATE SCHEMA shop AUTHORIZATION "${owner}"`);
+    const ownerUrl = new URL(database.url);
+    ownerUrl.username = owner;
+    const asOwner = new pg.Client({ connectionString: ownerUrl.toString() });
+    await asOwner.connect();
+    try {
+      await asOwner.query(
+        `CREATE TYPE shop.mood AS ENUM ('ok');
+         CREATE TABLE shop.seen (who text);
+         CREATE FUNCTION shop.mood_json(shop.mood) RETURNS json LANGUAGE plpgsql AS $$
+           BEGIN INSERT INTO shop.seen VALUES (current_user); RETURN to_json($1::text); END $$;
+         CREATE CAST (shop.mood AS json) WITH FUNCTION shop.mood_json(shop.mood);
+         CREATE TABLE shop.orders (id int PRIMARY KEY, mood shop.mood)`,
+      );
+      await project.webhook({ url: `${receiver.url}/cast`, event_types: ["db.shop.orders.*"] });
+      await createSource(project, {
+        name: "shop",
+        database_url: database.url,
+        tables: [{ schema: "shop", table: "orders" }],
+      });
+      await asOwner.query("INSERT INTO shop.orders VALUES (1, 'ok')");
+      // Nobody else may append changes, even for a captured table.
+      await expect(
+        asOwner.query(
+          "SELECT hookrelay_capture.append_change_v1('src_x', 'INSERT', 'shop', 'orders', 'shop.orders'::regclass, '{}', NULL)",
+        ),
+      ).rejects.toThrow(/no capture trigger/);
+    } finally {
+      await asOwner.end();
+    }
+    const seen = await database.query("SELECT who FROM shop.seen");
+    expect(seen.rows.map((row) => row.who)).toEqual([owner]);
+    const delivered = await eventually(
+      async () => receiver.requests.find((r) => r.url.endsWith("/cast")),
+      10_000,
+    );
+    expect(JSON.parse(delivered.body.toString()).data.row).toEqual({ id: 1, mood: "ok" });
+    const superuser = await database.query("SELECT rolsuper FROM pg_roles WHERE rolname = $1", [owner]);
+    expect(superuser.rows[0].rolsuper).toBe(false);
+  });
+
+  it("captures a partitioned table under its own name, and reinstalls and uninstalls it", async () => {
+    const project = await createProject(stack);
+    const database = await productDatabase();
+    await database.query(
+      `CREATE TABLE events_log (id int, at date NOT NULL) PARTITION BY RANGE (at);
+       CREATE TABLE events_log_2026 PARTITION OF events_log FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`,
+    );
+    await project.webhook({ url: `${receiver.url}/parted`, event_types: ["db.public.events_log.*"] });
+    const source = await createSource(project, {
+      name: "log",
+      database_url: database.url,
+      tables: [{ table: "events_log" }],
+    });
+    await database.query("INSERT INTO events_log VALUES (1, '2026-06-01')");
+    const delivered = await eventually(
+      async () => receiver.requests.find((r) => r.url.endsWith("/parted")),
+      10_000,
+    );
+    expect(JSON.parse(delivered.body.toString()).event_type).toBe("db.public.events_log.insert");
+    const patched = await admin("PATCH", sourcePath(project.id, source.id), {
+      tables: [{ table: "events_log", events: ["INSERT"] }, { table: "orders" }],
+    });
+    expect(patched.status).toBe(200);
+    expect((await admin("DELETE", sourcePath(project.id, source.id))).status).toBe(204);
+    expect(await hasCaptureSchema(database)).toBe(false);
+    const left = await database.query(
+      "SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'hookrelay_%'",
+    );
+    expect(left.rows[0].n).toBe(0);
+  });
 
   it("PATCH renames, reinstalls on a tables change (triggers follow), and enables/disables", async () => {
     const project = await createProject(stack);

@@ -1,5 +1,8 @@
+import { postgresErrorCode } from "@hookrelay/db";
 import type { ErrorRequestHandler } from "express";
 import type { z } from "zod";
+
+export { postgresErrorCode };
 
 // The SPEC's error codes. Services throw these; one handler turns them into `{error: {code, message}}`.
 export type ErrorCode =
@@ -44,15 +47,6 @@ export function parseOr422<Schema extends z.ZodType>(schema: Schema, input: unkn
   const result = schema.safeParse(input);
   if (!result.success) throw validationError(result.error);
   return result.data;
-}
-
-/** PostgreSQL's SQLSTATE of a failed query, whether Prisma wrapped it (raw queries) or not. */
-export function postgresErrorCode(error: unknown): string | undefined {
-  const meta = (error as { meta?: { driverAdapterError?: { cause?: { code?: unknown } } } })?.meta;
-  const wrapped = meta?.driverAdapterError?.cause?.code;
-  if (typeof wrapped === "string") return wrapped;
-  const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof cause === "string" ? cause : undefined;
 }
 
 // Errors from the database driver or Redis that mean "try again later", not "bug": socket errors, Prisma's

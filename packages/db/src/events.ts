@@ -19,6 +19,18 @@ export interface NewEvent {
 export const MAX_EVENTS_PER_INSERT = 250;
 export const MAX_DELIVERIES_PER_INSERT = 5_000;
 
+/** How many events from the start of a list fit in one insert (at least one). */
+export function insertChunkLength(length: number, deliveriesAt: (index: number) => number): number {
+  let deliveries = 0;
+  let count = 0;
+  while (count < length && count < MAX_EVENTS_PER_INSERT) {
+    deliveries += deliveriesAt(count);
+    if (count > 0 && deliveries > MAX_DELIVERIES_PER_INSERT) break;
+    count += 1;
+  }
+  return count;
+}
+
 /**
  * One statement: the events (skipping those whose idempotency key is taken), then the deliveries of the
  * events inserted. Deliveries are written with `enqueued_at` already set (optimistically, so the hot path

@@ -30,6 +30,7 @@ export { type DeliveryForAttempt, DeliveryLoader } from "./delivery-for-attempt.
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export {
   enabledWebhookTargets,
+  insertChunkLength,
   insertEventsWithDeliveries,
   MAX_DELIVERIES_PER_INSERT,
   MAX_EVENTS_PER_INSERT,
@@ -50,6 +51,7 @@ export type {
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
 export { migrateDatabase } from "./migrate.js";
+export { postgresErrorCode } from "./postgres-errors.js";
 export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
 export {
   type CapturableSource,

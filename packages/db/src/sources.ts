@@ -19,16 +19,24 @@ export function listCapturableSources(db: Database): Promise<CapturableSource[]>
     FROM sources ORDER BY id`;
 }
 
-/** `active` with no error, or `error` with the reason. */
+/**
+ * `active` with no error, or `error` with the reason; written only when it changes. With
+ * `unlessMeasuredWithinMs`, not written if a capturing dispatcher measured the source's backlog that recently.
+ */
 export async function recordSourceStatus(
   db: Database,
   sourceId: string,
   lastError: string | null,
+  { unlessMeasuredWithinMs }: { unlessMeasuredWithinMs?: number } = {},
 ): Promise<void> {
+  const status = lastError === null ? "active" : "error";
+  const measuredAfter = new Date(Date.now() - (unlessMeasuredWithinMs ?? 0));
   await db.$executeRaw`
-    UPDATE sources SET status = ${lastError === null ? "active" : "error"}, last_error = ${lastError}
+    UPDATE sources SET status = ${status}, last_error = ${lastError}
     WHERE id = ${sourceId}
-      AND (status IS DISTINCT FROM ${lastError === null ? "active" : "error"} OR last_error IS DISTINCT FROM ${lastError})`;
+      AND (status IS DISTINCT FROM ${status} OR last_error IS DISTINCT FROM ${lastError})
+      AND (${unlessMeasuredWithinMs === undefined} OR backlog_checked_at IS NULL
+           OR backlog_checked_at < ${measuredAfter})`;
 }
 
 export async function recordSourceBacklog(

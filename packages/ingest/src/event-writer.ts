@@ -1,10 +1,4 @@
-import {
-  type Database,
-  insertEventsWithDeliveries,
-  MAX_DELIVERIES_PER_INSERT,
-  MAX_EVENTS_PER_INSERT,
-  type NewEvent,
-} from "@hookrelay/db";
+import { type Database, insertChunkLength, insertEventsWithDeliveries, type NewEvent } from "@hookrelay/db";
 
 interface Pending {
   event: NewEvent;
@@ -61,13 +55,10 @@ export class EventWriter {
   }
 
   private takeBatch(): Pending[] {
-    let deliveries = 0;
-    let count = 0;
-    while (count < this.queue.length && count < MAX_EVENTS_PER_INSERT) {
-      deliveries += this.queue[count]?.event.deliveries.length ?? 0;
-      if (count > 0 && deliveries > MAX_DELIVERIES_PER_INSERT) break;
-      count += 1;
-    }
+    const count = insertChunkLength(
+      this.queue.length,
+      (index) => this.queue[index]?.event.deliveries.length ?? 0,
+    );
     return this.queue.splice(0, count);
   }
 

@@ -1,4 +1,11 @@
-import type { Database, NewEvent, WebhookTarget } from "@hookrelay/db";
+import {
+  type Database,
+  insertChunkLength,
+  insertEventsWithDeliveries,
+  type NewEvent,
+  postgresErrorCode,
+  type WebhookTarget,
+} from "@hookrelay/db";
 import { type DeliveryQueueProducer, type Logger, matchesEventType, newId } from "@hookrelay/shared";
 import { serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
@@ -18,6 +25,8 @@ export interface IngestResult {
   created: boolean;
   body: { event_id: string; event_type: string; created_at: string; deliveries: number };
 }
+
+const FOREIGN_KEY_VIOLATION = "23503";
 
 /** Repeats of an `event_id` / `Idempotency-Key` within this window return the first answer. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -76,13 +85,39 @@ export class EventIngest {
    * The capture door: stores each event unless one with its idempotency key already exists (never
    * released, whatever its age), in the order given, all committed before this resolves. Offering the
    * same events again after a crash stores nothing twice. Returns how many were new.
+   *
+   * Order is kept even through failures: the events go in statements one after the other (not through the
+   * group commit, whose row-by-row fallback would store events after one that failed), and the first
+   * failure stops the rest. Offered again, the events already stored are skipped and the rest get later
+   * ids than theirs.
    */
   async ingestOnce(projectId: string, inputs: EventInput[]): Promise<number> {
+    const { db, lookups } = this.deps;
     // One lookup, then ids in the order given: event ids follow the order of the inputs.
-    const webhooks = await this.deps.lookups.enabledWebhooks(projectId);
+    const webhooks = await lookups.enabledWebhooks(projectId);
     const events = inputs.map((input) => this.prepare(projectId, input, webhooks));
-    const inserted = await Promise.all(events.map((event) => this.writer.write(event)));
-    const created = inserted.filter(Boolean).length;
+    let created = 0;
+    for (let start = 0; start < events.length; ) {
+      const length = insertChunkLength(
+        events.length - start,
+        (index) => events[start + index]?.deliveries.length ?? 0,
+      );
+      const chunk = events.slice(start, start + length);
+      start += length;
+      let inserted: Set<string>;
+      try {
+        inserted = await insertEventsWithDeliveries(db, chunk);
+      } catch (error) {
+        // A webhook deleted since the lookup: the next offer fans out to the webhooks as they are then.
+        if (postgresErrorCode(error) === FOREIGN_KEY_VIOLATION) lookups.changed();
+        throw error;
+      }
+      const deliveryIds = chunk
+        .filter((event) => inserted.has(event.id))
+        .flatMap((event) => event.deliveries.map((delivery) => delivery.id));
+      await enqueueOrLeaveInOutbox(this.deps, deliveryIds);
+      created += inserted.size;
+    }
     if (created > 0) this.deps.onStored?.(created);
     return created;
   }

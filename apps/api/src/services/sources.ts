@@ -45,10 +45,30 @@ function scriptFor(sourceId: string, databaseUrl: string, tables: SourceTable[])
   return installScript({ sourceId, tables, captureRole: databaseRole(databaseUrl) });
 }
 
+/** The script was sent and the connection failed before its answer: it may or may not have committed. */
+class OutcomeUnknown extends Error {}
+
 async function runInSource(ctx: ApiContext, databaseUrl: string, script: string): Promise<void> {
-  await withSourceConnection(databaseUrl, ctx.config.sourceTimeouts, (connection) =>
-    connection.runScript(script),
-  );
+  await withSourceConnection(databaseUrl, ctx.config.sourceTimeouts, async (connection) => {
+    try {
+      await connection.runScript(script);
+    } catch (error) {
+      if (sourceDatabaseFailure(error).kind !== "connection") throw error;
+      throw new OutcomeUnknown(sourceDatabaseFailure(error).message);
+    }
+  });
+}
+
+/** Keeps the source visible (it may be installed) and answers 503: PATCH installs again, DELETE removes. */
+async function outcomeUnknown(ctx: ApiContext, source: { id: string; tables?: SourceTable[] }, error: Error) {
+  const message =
+    `the install's outcome is unknown (${error.message}): PATCH the source's tables to install again, ` +
+    "or DELETE it to remove whatever was installed";
+  await ctx.db.source.update({
+    where: { id: source.id },
+    data: { status: "error", lastError: message, ...(source.tables && { tables: source.tables }) },
+  });
+  return new ApiError(503, "unavailable", message);
 }
 
 /**
@@ -75,6 +95,7 @@ export async function createSource(ctx: ApiContext, projectId: string, input: Cr
   try {
     await runInSource(ctx, input.database_url, scriptFor(id, input.database_url, input.tables));
   } catch (error) {
+    if (error instanceof OutcomeUnknown) throw await outcomeUnknown(ctx, { id }, error);
     const failure = sourceDatabaseFailure(error);
     if (failure.kind !== "privilege") {
       await ctx.db.source.delete({ where: { id } });
@@ -133,12 +154,35 @@ export async function updateSource(
     try {
       await runInSource(ctx, databaseUrl, scriptFor(source.id, databaseUrl, patch.tables));
     } catch (error) {
+      if (error instanceof OutcomeUnknown) {
+        throw await outcomeUnknown(ctx, { id: source.id, tables: patch.tables }, error);
+      }
       const failure = sourceDatabaseFailure(error);
-      const hint =
-        failure.kind === "privilege" ? `; a DBA can run ${installSqlPath(projectId, source.id)}` : "";
-      throw new ApiError(422, "validation_error", `${failure.message}${hint}`, [
-        { path: failure.kind === "connection" ? "database_url" : "tables", message: failure.message },
-      ]);
+      if (failure.kind !== "privilege") {
+        throw new ApiError(422, "validation_error", failure.message, [
+          { path: failure.kind === "connection" ? "database_url" : "tables", message: failure.message },
+        ]);
+      }
+      // Recorded, so that install.sql installs the tables asked for; capture resumes once a DBA ran it.
+      const path = installSqlPath(projectId, source.id);
+      await ctx.db.source.update({
+        where: { id: source.id },
+        data: {
+          tables: patch.tables,
+          status: "error",
+          lastError: `not installed: ${failure.message}; a DBA can run ${path}`,
+        },
+      });
+      throw new ApiError(
+        422,
+        "validation_error",
+        `the role may not install capture (${failure.message}); the new tables are recorded but not ` +
+          `installed: have a DBA run the SQL from GET ${path}`,
+        [
+          { path: "tables", message: failure.message },
+          { path: "install_sql", message: path },
+        ],
+      );
     }
   }
   const updated = await ctx.db.source.update({
@@ -162,7 +206,10 @@ export async function deleteSource(ctx: ApiContext, projectId: string, sourceId:
     try {
       await runInSource(ctx, ctx.secretBox.decrypt(source.databaseUrlCiphertext), uninstallScript(source.id));
     } catch (error) {
-      const failure = sourceDatabaseFailure(error);
+      const failure =
+        error instanceof OutcomeUnknown
+          ? { kind: "connection", message: error.message }
+          : sourceDatabaseFailure(error);
       throw new ApiError(
         failure.kind === "connection" ? 503 : 422,
         failure.kind === "connection" ? "unavailable" : "validation_error",

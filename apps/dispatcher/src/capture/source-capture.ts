@@ -45,6 +45,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
 export class SourceCapture {
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** A NOTIFY (or a resume) came while no one slept: the next sleep returns at once. */
+  private hinted = false;
   private lastBacklogAt = 0;
   private lastPending = 0;
   private readonly done: Promise<void>;
@@ -64,12 +66,12 @@ export class SourceCapture {
   update(source: CapturableSource): void {
     const resumed = source.enabled && !this.source.enabled;
     this.source = source;
-    if (resumed) this.wake?.();
+    if (resumed) this.hint();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.hint();
     await this.done;
   }
 
@@ -77,18 +79,20 @@ export class SourceCapture {
     let failures = 0;
     while (!this.stopped) {
       let connection: SourceConnection | undefined;
+      let holder = false;
       try {
         const databaseUrl = this.ctx.secretBox.decrypt(this.source.databaseUrlCiphertext);
         connection = await SourceConnection.open(databaseUrl, this.ctx.settings.sourceTimeouts);
-        connection.onEnd(() => this.wake?.());
+        connection.onEnd(() => this.hint());
         if (await this.holdLock(connection)) {
           failures = 0;
+          holder = true;
           await this.capture(connection);
         }
       } catch (error) {
         if (this.stopped) break;
         failures += 1;
-        await this.recordError(error);
+        await this.recordError(error, holder);
         await this.sleep(
           Math.min(MAX_RETRY_DELAY_MS, this.ctx.settings.pollIntervalMs * 2 ** (failures - 1)),
         );
@@ -115,7 +119,7 @@ export class SourceCapture {
     connection.onEnd(() => {
       lost = true;
     });
-    await connection.listen(this.source.id, () => this.wake?.());
+    await connection.listen(this.source.id, () => this.hint());
     this.lastBacklogAt = 0;
     let healthy = false;
     while (!this.stopped && !lost) {
@@ -185,23 +189,41 @@ export class SourceCapture {
     await recordSourceStatus(this.ctx.db, this.source.id, null);
   }
 
-  private async recordError(error: unknown): Promise<void> {
-    const message = describeCaptureError(error);
+  /**
+   * Records the failure as the source's status. A dispatcher that was not capturing it (it could not
+   * connect, or lost the race for the lock) does so only while no capturing dispatcher has recently
+   * measured the source, so one standby's trouble does not flip a healthy source to `error` and back.
+   */
+  private async recordError(error: unknown, holder: boolean): Promise<void> {
+    const message = describeCaptureError(error, installSqlPath(this.source));
     // The api records a source before installing it: a capture that starts in between finds no change
     // table, which is not worth an error status unless it lasts.
     const installing = Date.now() - this.source.updatedAt.getTime() < INSTALL_GRACE_MS;
     if (installing && message.startsWith(NOT_INSTALLED_PREFIX)) return;
     this.ctx.logger.warn({ sourceId: this.source.id, err: message }, "database source capture failed");
-    await recordSourceStatus(this.ctx.db, this.source.id, message).catch(() => undefined);
+    const unlessMeasuredWithinMs = holder ? undefined : 3 * this.ctx.settings.backlogIntervalMs;
+    await recordSourceStatus(this.ctx.db, this.source.id, message, { unlessMeasuredWithinMs }).catch(
+      () => undefined,
+    );
+  }
+
+  private hint(): void {
+    if (this.wake) this.wake();
+    else this.hinted = true;
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.hinted || this.stopped) {
+      this.hinted = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(), ms);
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
         resolve();
-      }
+      };
       this.wake = done;
     });
   }
@@ -213,9 +235,15 @@ const NOT_INSTALLED_PREFIX = "not installed: ";
 const INSTALL_GRACE_MS = 30_000;
 
 /** What went wrong, for `last_error`: never the connection string (pg's messages do not carry it). */
-export function describeCaptureError(error: unknown): string {
+export function describeCaptureError(error: unknown, installSql: string): string {
   const { code, message } = error as { code?: unknown; message?: unknown };
   const text = typeof message === "string" && message !== "" ? message : String(error);
-  if (typeof code === "string" && NOT_INSTALLED.has(code)) return `${NOT_INSTALLED_PREFIX}${text}`;
+  if (typeof code === "string" && NOT_INSTALLED.has(code)) {
+    return `${NOT_INSTALLED_PREFIX}${text}; a DBA can run ${installSql}`;
+  }
   return text;
+}
+
+function installSqlPath(source: CapturableSource): string {
+  return `/v1/projects/${source.projectId}/sources/${source.id}/install.sql`;
 }

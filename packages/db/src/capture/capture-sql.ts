@@ -42,11 +42,16 @@ CREATE TABLE IF NOT EXISTS hookrelay_capture.changes (
   PRIMARY KEY (source_id, id)
 );`;
 
-// Runs as its owner (SECURITY DEFINER), so the product's own roles need no privilege on the change table.
-// Arguments: the source id, then the columns whose change makes an UPDATE count (none: any column).
+// Two functions, versioned by name (a later version installs beside this one). The trigger function runs
+// with the rights of whoever changed the row: it renders the rows (to_jsonb may call a table owner's own
+// casts, which must never run with more rights than the writer has) and applies the columns filter. Only
+// the append runs as the function's owner (SECURITY DEFINER), so the product's roles need no privilege on
+// the change table; it accepts changes only for a table that carries the source's trigger.
+// Trigger arguments: the source id, the captured table's schema and name (a partition reports its parent's),
+// then the columns whose change makes an UPDATE count (none: any column).
 const RECORD_CHANGE = `
-CREATE FUNCTION hookrelay_capture.record_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+CREATE FUNCTION hookrelay_capture.record_change_v1() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   new_row jsonb;
   old_row jsonb;
@@ -56,8 +61,8 @@ BEGIN
   IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
   IF TG_OP = 'UPDATE' THEN
     IF new_row = old_row THEN RETURN NULL; END IF;
-    IF TG_NARGS > 1 THEN
-      FOR i IN 1 .. TG_NARGS - 1 LOOP
+    IF TG_NARGS > 3 THEN
+      FOR i IN 3 .. TG_NARGS - 1 LOOP
         IF (new_row -> TG_ARGV[i]) IS DISTINCT FROM (old_row -> TG_ARGV[i]) THEN
           changed := true;
           EXIT;
@@ -66,19 +71,41 @@ BEGIN
       IF NOT changed THEN RETURN NULL; END IF;
     END IF;
   END IF;
-  INSERT INTO hookrelay_capture.changes (source_id, op, schema_name, table_name, row_data, old_row)
-  VALUES (TG_ARGV[0], TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME, new_row, old_row);
-  PERFORM pg_notify('${CAPTURE_CHANNEL}', TG_ARGV[0]);
+  PERFORM hookrelay_capture.append_change_v1(TG_ARGV[0], TG_OP, TG_ARGV[1], TG_ARGV[2], TG_RELID, new_row, old_row);
   RETURN NULL;
 END
 $fn$`;
+
+const APPEND_CHANGE = `
+CREATE FUNCTION hookrelay_capture.append_change_v1(
+  p_source text, p_op text, p_schema text, p_table text, p_relid oid, p_row jsonb, p_old_row jsonb
+) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = p_relid AND t.tgname = 'hookrelay_' || p_source
+  ) THEN
+    RAISE EXCEPTION 'hookrelay_capture: no capture trigger of % on relation %', p_source, p_relid;
+  END IF;
+  INSERT INTO hookrelay_capture.changes (source_id, op, schema_name, table_name, row_data, old_row)
+  VALUES (p_source, p_op, p_schema, p_table, p_row, p_old_row);
+  PERFORM pg_catalog.pg_notify('${CAPTURE_CHANNEL}', p_source);
+END
+$fn$`;
+
+// Installs and uninstalls of any source in one database wait for each other (two first installs would both
+// create the schema; an uninstall dropping the schema would take a new source's trigger with it).
+const SERIALIZE_INSTALLS = `SELECT pg_advisory_xact_lock(hashtext('hookrelay_capture install'));`;
+// A trigger change waits for the table's lock, and the product's writes queue behind that wait: bounded.
+const LOCK_TIMEOUT = `SET LOCAL lock_timeout = '2s';`;
 
 /** Drops every trigger of this source, on whatever table it is (tables may have been removed from it). */
 function dropSourceTriggers(sourceId: string): string {
   return `DO $drop$
 DECLARE t record;
 BEGIN
-  FOR t IN SELECT tgrelid::regclass AS rel FROM pg_trigger WHERE tgname = ${quoteLiteral(triggerName(sourceId))} LOOP
+  FOR t IN SELECT tgrelid::regclass AS rel FROM pg_trigger
+           WHERE tgname = ${quoteLiteral(triggerName(sourceId))} AND tgparentid = 0 LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', ${quoteLiteral(triggerName(sourceId))}, t.rel);
   END LOOP;
 END
@@ -104,10 +131,10 @@ $columns$;\n`;
 }
 
 function createTrigger(sourceId: string, table: SourceTable): string {
-  const args = [sourceId, ...(table.columns ?? [])].map(quoteLiteral).join(", ");
+  const args = [sourceId, table.schema, table.table, ...(table.columns ?? [])].map(quoteLiteral).join(", ");
   return `${checkColumns(table)}CREATE TRIGGER ${quoteIdentifier(triggerName(sourceId))}
   AFTER ${table.events.join(" OR ")} ON ${qualified(table)}
-  FOR EACH ROW EXECUTE FUNCTION hookrelay_capture.record_change(${args});`;
+  FOR EACH ROW EXECUTE FUNCTION hookrelay_capture.record_change_v1(${args});`;
 }
 
 export interface InstallScriptInput {
@@ -128,11 +155,19 @@ GRANT SELECT, DELETE ON hookrelay_capture.changes TO ${quoteIdentifier(captureRo
     : "-- (the connection string names no role: grant USAGE on the schema and SELECT, DELETE on the table to it)";
   return `-- hookrelay: capture of row changes for source ${sourceId}
 BEGIN;
+${SERIALIZE_INSTALLS}
+${LOCK_TIMEOUT}
 CREATE SCHEMA IF NOT EXISTS hookrelay_capture;
+-- The trigger function runs as whoever writes a captured table and calls append_change_v1 there; the
+-- change table itself stays private to the schema's owner and the capture role.
+GRANT USAGE ON SCHEMA hookrelay_capture TO PUBLIC;
 ${CHANGE_TABLE.trim()}
 DO $install$
 BEGIN
-  IF to_regprocedure('hookrelay_capture.record_change()') IS NULL THEN
+  IF to_regprocedure('hookrelay_capture.append_change_v1(text,text,text,text,oid,jsonb,jsonb)') IS NULL THEN
+    EXECUTE ${dollarQuoted(APPEND_CHANGE.trim())};
+  END IF;
+  IF to_regprocedure('hookrelay_capture.record_change_v1()') IS NULL THEN
     EXECUTE ${dollarQuoted(RECORD_CHANGE.trim())};
   END IF;
 END
@@ -154,6 +189,8 @@ function dollarQuoted(text: string): string {
  */
 export function uninstallScript(sourceId: string): string {
   return `BEGIN;
+${SERIALIZE_INSTALLS}
+${LOCK_TIMEOUT}
 ${dropSourceTriggers(sourceId)}
 DO $uninstall$
 BEGIN

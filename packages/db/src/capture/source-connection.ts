@@ -28,6 +28,26 @@ export interface ChangeBacklog {
 }
 
 const CLOSE_TIMEOUT_MS = 1_000;
+const SCRIPT_TIMEOUT_FACTOR = 6;
+
+// Connection-string parameters pg would apply over hookrelay's own bounds; they are dropped.
+const OVERRIDDEN_PARAMETERS = [
+  "statement_timeout",
+  "query_timeout",
+  "lock_timeout",
+  "connect_timeout",
+  "connectionTimeoutMillis",
+  "keepalives",
+  "keepalives_idle",
+  "options",
+  "application_name",
+];
+
+function withoutOverrides(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  for (const name of OVERRIDDEN_PARAMETERS) url.searchParams.delete(name);
+  return url.toString();
+}
 
 // The backlog count stops here: counting a huge backlog exactly would cost a scan on every check.
 const BACKLOG_COUNT_CAP = 1_000_000;
@@ -35,13 +55,21 @@ const BACKLOG_COUNT_CAP = 1_000_000;
 /** `<host>:<port>/<dbname>` of a connection string: what is shown instead of it. */
 export function describeDatabase(databaseUrl: string): string {
   const url = new URL(databaseUrl);
-  return `${url.hostname}:${url.port || "5432"}/${decodeURIComponent(url.pathname.slice(1)) || url.username}`;
+  return `${url.hostname}:${url.port || "5432"}/${decoded(url.pathname.slice(1)) || decoded(url.username)}`;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The role a connection string logs in as, if it names one. */
 export function databaseRole(databaseUrl: string): string | null {
   const user = new URL(databaseUrl).username;
-  return user ? decodeURIComponent(user) : null;
+  return user ? decoded(user) : null;
 }
 
 /**
@@ -50,11 +78,14 @@ export function databaseRole(databaseUrl: string): string | null {
  * dispatcher that vanished without closing its socket.
  */
 export class SourceConnection {
-  private constructor(private readonly client: pg.Client) {}
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly timeouts: SourceTimeouts,
+  ) {}
 
   static async open(databaseUrl: string, timeouts: SourceTimeouts): Promise<SourceConnection> {
     const client = new pg.Client({
-      connectionString: databaseUrl,
+      connectionString: withoutOverrides(databaseUrl),
       connectionTimeoutMillis: timeouts.connectMs,
       statement_timeout: timeouts.statementMs,
       query_timeout: timeouts.statementMs + 1_000,
@@ -62,13 +93,15 @@ export class SourceConnection {
       keepAliveInitialDelayMillis: 5_000,
       application_name: "hookrelay-capture",
     });
-    const connection = new SourceConnection(client);
+    const connection = new SourceConnection(client, timeouts);
     // Errors after connect surface through the next query; this keeps an idle socket's error from crashing.
     client.on("error", () => undefined);
     try {
       await client.connect();
+      // Unacknowledged data (a NOTIFY per change) suspends keepalive probes: tcp_user_timeout bounds that.
       await client.query(
-        "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3",
+        "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; " +
+          "SET tcp_user_timeout = 25000",
       );
     } catch (error) {
       await connection.close();
@@ -77,9 +110,15 @@ export class SourceConnection {
     return connection;
   }
 
-  /** Runs a multi-statement script (simple query protocol), e.g. an install or uninstall script. */
+  /**
+   * Runs a multi-statement script (simple query protocol), e.g. an install or uninstall script. The server
+   * bounds each statement (statement_timeout, and the scripts' own lock_timeout); the client waits longer
+   * than that for the whole script, so it times out only when the server does not answer at all.
+   */
   async runScript(sql: string): Promise<void> {
-    await this.client.query(sql);
+    // pg reads a per-query `query_timeout` (client.js) that its type definitions do not list.
+    const query = { text: sql, query_timeout: this.timeouts.statementMs * SCRIPT_TIMEOUT_FACTOR };
+    await this.client.query(query as pg.QueryConfig);
   }
 
   /** Session-level advisory lock: held until released or the connection ends (the process dies). */

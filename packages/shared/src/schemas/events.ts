@@ -8,14 +8,22 @@ export const eventTypeSchema = z
   .max(128)
   .regex(EVENT_TYPE_PATTERN, "must be dot-separated names of letters, digits, _ and -");
 
+// Captured changes use `<source id>:<transaction>:<change id>` as their idempotency key; a producer must
+// not be able to take (or release) one.
+const CAPTURE_KEY = /^src_[0-9a-z]{26}:/;
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((key) => !CAPTURE_KEY.test(key), "keys starting with a source id are reserved for database sources");
+
 export const createEventSchema = z.strictObject({
   event_type: eventTypeSchema,
   data: z.record(z.string(), z.unknown()),
-  event_id: z.string().min(1).max(255).optional(),
+  event_id: idempotencyKeySchema.optional(),
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
 
-export const idempotencyKeySchema = z.string().min(1).max(255);
 
 export const eventListQuerySchema = listQuerySchema.extend({
   event_type: eventTypeSchema.optional(),
