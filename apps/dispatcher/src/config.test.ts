@@ -70,6 +70,35 @@ describe("loadDispatcherConfig", () => {
     expect(configError({ RETENTION_INTERVAL: "often" }).message).toMatch(/^RETENTION_INTERVAL: /);
   });
 
+  it("reads the database source settings, with defaults, and refuses nonsense", () => {
+    expect(loadDispatcherConfig({})).toMatchObject({
+      capturePollIntervalMs: 1_000,
+      captureBatchSize: 500,
+      sourceBacklogIntervalMs: 5_000,
+      maxPayloadBytes: 262_144,
+      sourceTimeouts: { connectMs: 5_000, statementMs: 10_000 },
+    });
+    expect(
+      loadDispatcherConfig({
+        CAPTURE_POLL_INTERVAL: "200ms",
+        CAPTURE_BATCH_SIZE: "50",
+        SOURCE_BACKLOG_INTERVAL: "1m",
+        SOURCE_CONNECT_TIMEOUT: "1s",
+        SOURCE_STATEMENT_TIMEOUT: "2s",
+        MAX_PAYLOAD_BYTES: "4096",
+      }),
+    ).toMatchObject({
+      capturePollIntervalMs: 200,
+      captureBatchSize: 50,
+      sourceBacklogIntervalMs: 60_000,
+      maxPayloadBytes: 4_096,
+      sourceTimeouts: { connectMs: 1_000, statementMs: 2_000 },
+    });
+    expect(configError({ CAPTURE_POLL_INTERVAL: "often" }).message).toMatch(/^CAPTURE_POLL_INTERVAL: /);
+    expect(configError({ CAPTURE_BATCH_SIZE: "0" }).message).toMatch(/^CAPTURE_BATCH_SIZE: /);
+    expect(configError({ SOURCE_STATEMENT_TIMEOUT: "-1s" }).message).toMatch(/^SOURCE_STATEMENT_TIMEOUT: /);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadDispatcherConfig({ RETRY_SCHEDULE: "", DISPATCHER_PORT: "" })).toMatchObject({
       port: 3001,
