@@ -1,5 +1,6 @@
-// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|all] [--duration 60] [--rate 500]
-//                   [--webhooks 1] [--dispatchers 1] [--events 100000] [--concurrency 64] [--profile]`
+// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|all] [--duration 60]
+//                   [--rate 500] [--webhooks 1] [--dispatchers 1] [--events 100000] [--concurrency 64]
+//                   [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]`
 //
 // End-to-end benchmark on this machine, everything in separate processes: api, N dispatchers (the built
 // apps), a receiver, and this process as the load generator. Each run gets a fresh database and queue
@@ -8,6 +9,11 @@
 // received, peak RSS and CPU per delivery; prints a table and writes bench/results/<date>-<scenario>.{json,md}
 // and an SVG chart per run. It also measures the product's own HTTP client (got, as the dispatcher
 // configures it) against the same receiver, to tell whether the HTTP client is the limit.
+//
+// `source` measures database change capture in one run: a fresh source database with an `orders` table and
+// a source over it; rows inserted at `--rate` (commit → arrival latency), then flat out (changes captured/s,
+// CPU per change), then flat-out REST ingest on the same processes for comparison; every row delivered
+// exactly once and the change table empty at the end.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -16,6 +22,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createPrismaClient, migrateDatabase, withServerConnection } from "@hookrelay/db";
 import { DEFAULT_DATABASE_URL, WebhookHttpClient } from "@hookrelay/shared";
+import pg from "pg";
 import { Pool } from "undici";
 import { appArguments } from "../scripts/app-command.js";
 import { timelineSvg } from "./chart.js";
@@ -34,6 +41,9 @@ const { values: args } = parseArgs({
     events: { type: "string", default: "100000" },
     concurrency: { type: "string", default: "64" },
     profile: { type: "boolean", default: false },
+    // Passed to the dispatchers as CAPTURE_POLL_INTERVAL / CAPTURE_BATCH_SIZE; unset: the product's defaults.
+    "capture-poll-interval": { type: "string" },
+    "capture-batch-size": { type: "string" },
   },
 });
 
@@ -198,7 +208,11 @@ async function drive(apiUrl, projectPath, apiKey, { seconds, rate, count, concur
   return { accepted, errors, elapsed, requestMs };
 }
 
-async function runOnce(config) {
+/**
+ * A fresh database, the receiver, the api and (unless `config.burst`, which starts them later) the
+ * dispatchers, each in its own process, plus a sampler of their CPU and RSS. Stop it with stopStack.
+ */
+async function startStack(config) {
   const runId = randomBytes(3).toString("hex");
   const baseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const database = `hookrelay_bench_${runId}`;
@@ -208,7 +222,11 @@ async function runOnce(config) {
   await migrateDatabase(databaseUrl.toString());
 
   const receiverProcess = startProcess(
-    [path.join(root, "bench/receiver.js"), String(config.failRatio ?? 0)],
+    [
+      path.join(root, "bench/receiver.js"),
+      String(config.failRatio ?? 0),
+      ...(config.receiverField ? [config.receiverField] : []),
+    ],
     {},
   );
   const { port: receiverPort } = await waitFor(
@@ -229,14 +247,16 @@ async function runOnce(config) {
   };
   const apiPort = await freePort();
   const api = startProcess(appArguments("api"), { ...env, PORT: String(apiPort) });
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const dispatchers = [];
+  const dispatcherPorts = [];
   const startDispatchers = async () => {
     for (let n = 0; n < config.dispatchers; n++) {
       const port = await freePort();
+      dispatcherPorts.push(port);
       dispatchers.push(
         startProcess(appArguments("dispatcher"), {
           ...env,
+          ...config.dispatcherEnv,
           DISPATCHER_PORT: String(port),
         }),
       );
@@ -253,31 +273,97 @@ async function runOnce(config) {
       dispatchers: dispatchers.map((d) => processUsage(d.child.pid)),
     });
   }, 500);
+  return {
+    runId,
+    webhooks: config.webhooks,
+    baseUrl,
+    database,
+    databaseUrl: databaseUrl.toString(),
+    receiverProcess,
+    receiverUrl,
+    api,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    dispatchers,
+    dispatcherPorts,
+    startDispatchers,
+    db,
+    samples,
+    sampler,
+  };
+}
 
+async function stopStack(stack) {
+  const { api, dispatchers, receiverProcess } = stack;
+  clearInterval(stack.sampler);
+  for (const one of [api, ...dispatchers, receiverProcess]) one.child.kill("SIGTERM");
+  await sleep(1_000);
+  for (const one of [api, ...dispatchers, receiverProcess])
+    if (one.child.exitCode === null) one.child.kill("SIGKILL");
+  await stack.db.$disconnect();
+  await withServerConnection(stack.baseUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS "${stack.database}" WITH (FORCE)`),
+  );
+}
+
+const adminHeaders = { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` };
+
+/** Waits for the api, then creates a project: `{ project, projectPath }` (the project has its api_key). */
+async function createProject(stack) {
+  await waitFor(async () => (await fetch(`${stack.apiUrl}/readyz`)).ok, 20_000, "api readiness");
+  const project = await (
+    await fetch(`${stack.apiUrl}/v1/projects`, {
+      method: "POST",
+      headers: adminHeaders,
+      body: '{"name":"bench"}',
+    })
+  ).json();
+  return { project, projectPath: `/v1/project/${project.id}` };
+}
+
+async function createWebhook(stack, { project, projectPath }, url, eventTypes) {
+  const created = await fetch(`${stack.apiUrl}${projectPath}/webhooks`, {
+    method: "POST",
+    headers: { ...adminHeaders, authorization: `Bearer ${project.api_key}` },
+    body: JSON.stringify({ url, event_types: eventTypes }),
+  });
+  if (created.status !== 201) throw new Error(`webhook: ${created.status} ${await created.text()}`);
+}
+
+/** CPU seconds of the api and of all dispatchers together, so far. */
+function stackCpu(stack) {
+  return {
+    api: processUsage(stack.api.child.pid)?.cpuSeconds ?? 0,
+    dispatchers: stack.dispatchers.reduce((sum, d) => sum + (processUsage(d.child.pid)?.cpuSeconds ?? 0), 0),
+  };
+}
+
+function peakRss(samples) {
+  const peak = (pick) =>
+    Math.max(
+      0,
+      ...samples
+        .flatMap(pick)
+        .filter(Boolean)
+        .map((u) => u.peakRssMb),
+    );
+  return { api: round(peak((s) => [s.api])), dispatcher: round(peak((s) => s.dispatchers)) };
+}
+
+async function runOnce(config) {
+  const stack = await startStack(config);
+  const { db, receiverUrl, samples } = stack;
   try {
-    await waitFor(async () => (await fetch(`${apiUrl}/readyz`)).ok, 20_000, "api readiness");
-    const headers = { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` };
-    const project = await (
-      await fetch(`${apiUrl}/v1/projects`, { method: "POST", headers, body: '{"name":"bench"}' })
-    ).json();
-    const projectPath = `/v1/project/${project.id}`;
-    for (let n = 0; n < config.webhooks; n++) {
-      const created = await fetch(`${apiUrl}${projectPath}/webhooks`, {
-        method: "POST",
-        headers: { ...headers, authorization: `Bearer ${project.api_key}` },
-        body: JSON.stringify({ url: `${receiverUrl}/hook-${n}`, event_types: ["bench.*"] }),
-      });
-      if (created.status !== 201) throw new Error(`webhook: ${created.status} ${await created.text()}`);
-    }
+    const target = await createProject(stack);
+    const { project, projectPath } = target;
+    for (let n = 0; n < config.webhooks; n++)
+      await createWebhook(stack, target, `${receiverUrl}/hook-${n}`, ["bench.*"]);
 
     const ceiling = await rawCeiling(receiverUrl, 3, 50);
     const gotLimit = await gotCeiling(receiverUrl, 3, 50);
     // CPU spent starting up is not the deliveries' (burst dispatchers start later and count from 0).
-    const dispatchersCpu = () =>
-      dispatchers.reduce((sum, d) => sum + (processUsage(d.child.pid)?.cpuSeconds ?? 0), 0);
-    const cpuBefore = { api: processUsage(api.child.pid)?.cpuSeconds ?? 0, dispatchers: dispatchersCpu() };
+    const cpuBefore = stackCpu(stack);
 
-    const load = await drive(apiUrl, projectPath, project.api_key, {
+    const load = await drive(stack.apiUrl, projectPath, project.api_key, {
       seconds: config.duration,
       rate: config.rate,
       count: config.burst ? config.events : 0,
@@ -287,7 +373,7 @@ async function runOnce(config) {
     let drainStarted = performance.timeOrigin + performance.now();
     if (config.burst) {
       drainStarted = performance.timeOrigin + performance.now();
-      await startDispatchers();
+      await stack.startDispatchers();
     }
     const drainTimeout = Math.max(60_000, (expected / 200) * 1000);
     await waitFor(
@@ -315,18 +401,11 @@ async function runOnce(config) {
     const deliverySpan = config.burst
       ? (lastArrival - drainStarted) / 1000
       : (lastArrival - firstArrival) / 1000;
+    const cpuAfter = stackCpu(stack);
     const cpu = {
-      api: (processUsage(api.child.pid)?.cpuSeconds ?? 0) - cpuBefore.api,
-      dispatchers: dispatchersCpu() - cpuBefore.dispatchers,
+      api: cpuAfter.api - cpuBefore.api,
+      dispatchers: cpuAfter.dispatchers - cpuBefore.dispatchers,
     };
-    const peak = (pick) =>
-      Math.max(
-        0,
-        ...samples
-          .flatMap(pick)
-          .filter(Boolean)
-          .map((u) => u.peakRssMb),
-      );
     const timeline = buildTimeline(arrivals, load.accepted);
 
     return {
@@ -349,13 +428,8 @@ async function runOnce(config) {
       },
       // Negative when the webhook arrived before the 202 reached the client (clamped to 0 in latencyMs).
       arrivalBefore202: latencies.filter((value) => value === 0).length,
-      latencyMs: {
-        p50: round(percentile(latencies, 50)),
-        p95: round(percentile(latencies, 95)),
-        p99: round(percentile(latencies, 99)),
-        max: round(latencies.at(-1) ?? null),
-      },
-      peakRssMb: { api: round(peak((s) => [s.api])), dispatcher: round(peak((s) => s.dispatchers)) },
+      latencyMs: latencySummary(latencies),
+      peakRssMb: peakRss(samples),
       cpuMsPerDelivery: {
         api: round((cpu.api * 1000) / Math.max(stats.delivered, 1)),
         dispatchers: round((cpu.dispatchers * 1000) / Math.max(stats.delivered, 1)),
@@ -368,14 +442,404 @@ async function runOnce(config) {
       timeline,
     };
   } finally {
-    clearInterval(sampler);
-    for (const one of [api, ...dispatchers, receiverProcess]) one.child.kill("SIGTERM");
-    await sleep(1_000);
-    for (const one of [api, ...dispatchers, receiverProcess])
-      if (one.child.exitCode === null) one.child.kill("SIGKILL");
-    await db.$disconnect();
-    await withServerConnection(baseUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+    await stopStack(stack);
+  }
+}
+
+/** p50/p95/p99/max of sorted latencies (ms). */
+function latencySummary(sorted) {
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? null),
+  };
+}
+
+// The `source` scenario: database change capture next to REST ingest, on the same api and dispatchers.
+
+const ORDERS_TABLE =
+  "CREATE TABLE orders (id bigint PRIMARY KEY, status text, amount int, note text, sent_at double precision)";
+// Named in insertOrders, so each connection prepares them once, as an application's driver would.
+const INSERT_ORDER = "INSERT INTO orders (id, status, amount, note, sent_at) VALUES ($1, 'new', $2, $3, $4)";
+const INSERT_ORDERS = `INSERT INTO orders (id, status, amount, note, sent_at)
+  SELECT g, 'new', (g % 1000)::int, $3, $4 FROM generate_series($1::bigint, $2::bigint) g`;
+// About the size of the REST events' padding, so both doors carry similar payloads.
+const ORDER_NOTE = "x".repeat(200);
+// Enough lanes to hold the offered rate while commits take tens of ms (fsync, a busy box): 8 managed ~410/s.
+const RATE_CONNECTIONS = 16;
+const FLAT_CONNECTIONS = 16;
+// The backlog phase: rows per second of `--duration`, written in statements of this many rows (the default
+// CAPTURE_BATCH_SIZE), so the change table fills faster than capture drains it and capture's own ceiling shows.
+const BACKLOG_ROWS_PER_SECOND = 1_000;
+const BACKLOG_ROWS_PER_STATEMENT = 500;
+const BACKLOG_CONNECTIONS = 4;
+// Row ids of each phase start here, so arrivals are told apart by their row id alone.
+const PHASE_ID_STEP = 1_000_000_000;
+
+/**
+ * Inserts orders with ids from `firstId`, each statement its own transaction (autocommit, over `connections`
+ * pooled connections): single-row INSERTs at `rate` rows/s (0: flat out) for `seconds`, or, with
+ * `rowsPerStatement` > 1, `rows` rows in multi-row INSERTs as fast as they go. Returns when each row's
+ * commit returned.
+ */
+async function insertOrders(pool, { seconds, rate, connections, firstId, rows = 0, rowsPerStatement = 1 }) {
+  const committed = new Map();
+  const insertMs = [];
+  let errors = 0;
+  let sent = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const more = () => (rows > 0 ? sent * rowsPerStatement < rows : performance.now() < deadline);
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (more()) {
+        // Claimed before waiting, as in `drive`: statement k is due at started + k/rate.
+        const n = sent++;
+        if (rate > 0) {
+          const wait = started + (n * 1000) / rate - performance.now();
+          if (wait > 0) await sleep(wait);
+          if (performance.now() >= deadline) break;
+        }
+        const from = firstId + n * rowsPerStatement;
+        const begun = performance.now();
+        try {
+          await pool.query(
+            rowsPerStatement === 1
+              ? { name: "insert-order", text: INSERT_ORDER, values: [from, n % 1000, ORDER_NOTE, Date.now()] }
+              : {
+                  name: "insert-orders",
+                  text: INSERT_ORDERS,
+                  values: [from, from + rowsPerStatement - 1, ORDER_NOTE, Date.now()],
+                },
+          );
+          const at = performance.timeOrigin + performance.now();
+          for (let id = from; id < from + rowsPerStatement; id++) committed.set(id, at);
+          insertMs.push(performance.now() - begun);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  insertMs.sort((a, b) => a - b);
+  return { committed, errors, insertMs, elapsed: (performance.now() - started) / 1000 };
+}
+
+/** The dispatchers' `hookrelay_changes_captured_total`, summed. */
+async function capturedTotal(stack) {
+  let total = 0;
+  for (const port of stack.dispatcherPorts) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    total += Number(/^hookrelay_changes_captured_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
+  }
+  return total;
+}
+
+// On the clock of V8's CPU profiles (µs), so a `--profile` run can be cut into its phases.
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Busy CPU seconds of the whole machine (every process: PostgreSQL, Redis, this load generator too). */
+function machineBusySeconds() {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}
+
+/** Waits until the receiver has `total` deliveries (all phases so far); warns instead of failing. */
+async function waitForDeliveries(stack, total, what) {
+  const timeout = Math.max(60_000, (total / 200) * 1000);
+  await waitFor(
+    async () => (await (await fetch(`${stack.receiverUrl}/stats`)).json()).delivered >= total,
+    timeout,
+    `${total} deliveries (${what})`,
+  ).catch((error) => process.stderr.write(`warning: ${error.message}\n`));
+}
+
+/** What a phase cost: CPU of the api, the dispatchers and the whole machine, from its start to `done()`. */
+function costMeter(stack) {
+  const before = { ...stackCpu(stack), machine: machineBusySeconds(), at: performance.now() };
+  return () => {
+    const after = stackCpu(stack);
+    const seconds = (performance.now() - before.at) / 1000;
+    const machine = machineBusySeconds() - before.machine;
+    return {
+      api: after.api - before.api,
+      dispatchers: after.dispatchers - before.dispatchers,
+      machine,
+      busyPercent: (machine / seconds / (machineInfo().cpus ?? 1)) * 100,
+    };
+  };
+}
+
+function perEvent(cpu, events) {
+  const ms = (seconds) => round((seconds * 1000) / Math.max(events, 1));
+  return { api: ms(cpu.api), dispatchers: ms(cpu.dispatchers), machine: ms(cpu.machine) };
+}
+
+/**
+ * Which of `expected` keys arrived at each of `urls` and how often: a key arriving twice at one url is a
+ * duplicate (delivered twice, or captured twice under two event ids); one never arriving is missing.
+ */
+function completeness(pairs, expectedKeys, urls) {
+  const counts = new Map();
+  for (const [key, url] of pairs) counts.set(`${url} ${key}`, (counts.get(`${url} ${key}`) ?? 0) + 1);
+  let missing = 0;
+  let duplicates = 0;
+  for (const url of urls)
+    for (const key of expectedKeys) {
+      const count = counts.get(`${url} ${key}`) ?? 0;
+      if (count === 0) missing += 1;
+      else duplicates += count - 1;
+    }
+  return { missing, duplicates, expected: expectedKeys.length * urls.length };
+}
+
+/** Deliveries/s from the first arrival to the last, and the latency summary, of one phase's arrivals. */
+function deliveryFigures(arrivals, writtenAt) {
+  const latencies = [];
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const [key, , at] of arrivals) {
+    latencies.push(Math.max(0, at - writtenAt.get(key)));
+    first = Math.min(first, at);
+    last = Math.max(last, at);
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    endToEndPerSecond: round(arrivals.length / Math.max((last - first) / 1000, 0.001)),
+    latencyMs: latencySummary(latencies),
+  };
+}
+
+/**
+ * One capture phase: insert orders (at a rate, flat out, or a backlog at once), wait until every change is captured and
+ * delivered, and measure. The capture rate is the events it stored from the phase's start until the last
+ * one (events' created_at, set when the dispatcher ingests them), so it holds while a backlog drains.
+ */
+async function capturePhase(stack, pool, { name, load, deliveredBefore, ...insert }) {
+  const capturedBefore = await capturedTotal(stack);
+  const fromUs = monotonicUs();
+  const startedAt = Date.now();
+  const cost = costMeter(stack);
+  const inserts = await insertOrders(pool, insert);
+  const insertsEndedAt = Date.now();
+  const insertsEndedUs = monotonicUs();
+  const expected = inserts.committed.size * stack.webhooks;
+  await waitForDeliveries(stack, deliveredBefore + expected, name);
+  const cpu = cost();
+  // The phase on the profiles' clock: inserting, then draining the backlog and the deliveries.
+  const window = { fromUs, insertsEndedUs, toUs: monotonicUs() };
+  const [stored] = await stack.db.$queryRaw`
+    SELECT count(*)::int AS count,
+           count(*) FILTER (WHERE created_at <= to_timestamp(${insertsEndedAt / 1000}))::int AS "byInsertsEnd",
+           (extract(epoch FROM max(created_at)) * 1000)::float8 AS "lastAt"
+    FROM events WHERE event_type LIKE 'db.%' AND created_at >= to_timestamp(${startedAt / 1000})`;
+  const captured = (await capturedTotal(stack)) - capturedBefore;
+  // When each row's event was stored (created_at, ms) against when its commit returned: capture's own lag,
+  // without the delivery queue's.
+  const storedAt = await stack.db.$queryRaw`
+    SELECT (data->'row'->>'id')::float8 AS id, (extract(epoch FROM created_at) * 1000)::float8 AS at
+    FROM events WHERE event_type LIKE 'db.%' AND created_at >= to_timestamp(${startedAt / 1000})`;
+  const captureLag = storedAt
+    .filter(({ id }) => inserts.committed.has(id))
+    .map(({ id, at }) => Math.max(0, at - inserts.committed.get(id)))
+    .sort((a, b) => a - b);
+  return {
+    name,
+    door: "capture",
+    load,
+    written: inserts.committed.size,
+    writeErrors: inserts.errors,
+    writePerSecond: round(inserts.committed.size / inserts.elapsed),
+    writeMs: { p50: round(percentile(inserts.insertMs, 50)), p99: round(percentile(inserts.insertMs, 99)) },
+    storedLatencyMs: latencySummary(captureLag),
+    ingestPerSecond: round(stored.count / Math.max((stored.lastAt - startedAt) / 1000, 0.001)),
+    eventsStored: stored.count,
+    capturedCounter: captured,
+    backlogWhenWritesStopped: inserts.committed.size - stored.byInsertsEnd,
+    cpu,
+    window,
+    writtenAt: inserts.committed,
+  };
+}
+
+/** The REST door beside it: flat-out `POST …/events` for the same duration, on the same processes. */
+async function restPhase(stack, target, { name, seconds, concurrency, deliveredBefore }) {
+  const cost = costMeter(stack);
+  const fromUs = monotonicUs();
+  const load = await drive(stack.apiUrl, target.projectPath, target.project.api_key, {
+    seconds,
+    rate: 0,
+    count: 0,
+    concurrency,
+  });
+  await waitForDeliveries(stack, deliveredBefore + load.accepted.size * stack.webhooks, name);
+  return {
+    name,
+    door: "REST",
+    load: `flat out, ${concurrency} conns`,
+    written: load.accepted.size,
+    writeErrors: load.errors,
+    writePerSecond: round(load.accepted.size / load.elapsed),
+    writeMs: { p50: round(percentile(load.requestMs, 50)), p99: round(percentile(load.requestMs, 99)) },
+    storedLatencyMs: null,
+    ingestPerSecond: round(load.accepted.size / load.elapsed),
+    eventsStored: load.accepted.size,
+    backlogWhenWritesStopped: null,
+    cpu: cost(),
+    window: { fromUs, toUs: monotonicUs() },
+    writtenAt: load.accepted,
+  };
+}
+
+async function runSource(config) {
+  const stack = await startStack({ ...config, receiverField: "data.row.id" });
+  const sourceDatabase = `hookrelay_bench_src_${stack.runId}`;
+  const sourceUrl = new URL(stack.baseUrl);
+  sourceUrl.pathname = `/${sourceDatabase}`;
+  const pool = new pg.Pool({
+    connectionString: sourceUrl.toString(),
+    max: FLAT_CONNECTIONS,
+    application_name: "hookrelay-bench-load",
+  });
+  try {
+    await withServerConnection(stack.baseUrl, (client) =>
+      client.query(`CREATE DATABASE "${sourceDatabase}"`),
+    );
+    await pool.query(ORDERS_TABLE);
+    const target = await createProject(stack);
+    const sourceUrls = [];
+    const restUrls = [];
+    for (let n = 0; n < config.webhooks; n++) {
+      sourceUrls.push(`/source-${n}`);
+      restUrls.push(`/hook-${n}`);
+      await createWebhook(stack, target, `${stack.receiverUrl}/source-${n}`, ["db.public.orders.*"]);
+      await createWebhook(stack, target, `${stack.receiverUrl}/hook-${n}`, ["bench.*"]);
+    }
+    const created = await fetch(`${stack.apiUrl}/v1/projects/${target.project.id}/sources`, {
+      method: "POST",
+      headers: adminHeaders,
+      body: JSON.stringify({
+        name: "bench orders",
+        database_url: sourceUrl.toString(),
+        tables: [{ table: "orders" }],
+      }),
+    });
+    if (created.status !== 201) throw new Error(`source: ${created.status} ${await created.text()}`);
+
+    // Capture runs once a dispatcher holds the source's advisory lock; a few warm-up rows (negative ids, not
+    // measured) then take the first ingest and delivery out of the figures.
+    await waitFor(
+      async () =>
+        (
+          await pool.query(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          )
+        ).rowCount > 0,
+      20_000,
+      "a dispatcher capturing the source",
+    );
+    for (let id = -20; id < 0; id++) await pool.query(INSERT_ORDER, [id, 0, ORDER_NOTE, Date.now()]);
+    let delivered = 20 * config.webhooks;
+    await waitForDeliveries(stack, delivered, "warm-up");
+
+    const phases = [];
+    const seconds = config.duration;
+    const backlogRows = seconds * BACKLOG_ROWS_PER_SECOND;
+    const capturePhases = [
+      {
+        name: "capture-rate",
+        load: `${config.rate} rows/s, ${RATE_CONNECTIONS} conns, 1 row/tx`,
+        seconds,
+        rate: config.rate,
+        connections: RATE_CONNECTIONS,
+      },
+      {
+        name: "capture-flat",
+        load: `flat out, ${FLAT_CONNECTIONS} conns, 1 row/tx`,
+        seconds,
+        rate: 0,
+        connections: FLAT_CONNECTIONS,
+      },
+      {
+        name: "capture-backlog",
+        load: `${backlogRows} rows, ${BACKLOG_ROWS_PER_STATEMENT} rows/tx, ${BACKLOG_CONNECTIONS} conns`,
+        seconds,
+        rate: 0,
+        connections: BACKLOG_CONNECTIONS,
+        rows: backlogRows,
+        rowsPerStatement: BACKLOG_ROWS_PER_STATEMENT,
+      },
+    ];
+    for (const [index, phase] of capturePhases.entries()) {
+      process.stderr.write(`bench: source phase ${phase.name} (${phase.load}) …\n`);
+      const measured = await capturePhase(stack, pool, {
+        ...phase,
+        firstId: (index + 1) * PHASE_ID_STEP,
+        deliveredBefore: delivered,
+      });
+      delivered += measured.written * config.webhooks;
+      phases.push(measured);
+    }
+    process.stderr.write("bench: source phase REST flat out …\n");
+    phases.push(
+      await restPhase(stack, target, {
+        name: "rest-flat",
+        seconds: config.duration,
+        concurrency: config.concurrency,
+        deliveredBefore: delivered,
+      }),
+    );
+
+    const arrivals = await (await fetch(`${stack.receiverUrl}/arrivals`)).json();
+    const { rows: left } = await pool.query("SELECT count(*)::int AS count FROM hookrelay_capture.changes");
+    const succeeded = await stack.db.delivery.count({ where: { status: "succeeded" } });
+    const attempts = await stack.db.attempt.count();
+    const stats = await (await fetch(`${stack.receiverUrl}/stats`)).json();
+
+    const timelineArrivals = [];
+    const timelineWrittenAt = new Map();
+    for (const phase of phases) {
+      const capture = phase.door === "capture";
+      // Capture arrivals are keyed by row id (from the body), REST ones by event id (webhook-id).
+      const own = arrivals
+        .filter(([eventId, url, , rowId]) =>
+          capture ? url.startsWith("/source-") && phase.writtenAt.has(rowId) : phase.writtenAt.has(eventId),
+        )
+        .map(([eventId, url, at, rowId]) => [capture ? rowId : eventId, url, at, eventId]);
+      Object.assign(phase, deliveryFigures(own, phase.writtenAt));
+      phase.delivered = own.length;
+      // One event per row: as many distinct webhook-ids as rows committed.
+      phase.distinctEvents = new Set(own.map(([, , , eventId]) => eventId)).size;
+      Object.assign(phase, completeness(own, [...phase.writtenAt.keys()], capture ? sourceUrls : restUrls));
+      phase.cpuMsPerEvent = perEvent(phase.cpu, phase.eventsStored);
+      if (capture) {
+        timelineArrivals.push(...own);
+        for (const [key, at] of phase.writtenAt) timelineWrittenAt.set(key, at);
+      }
+      delete phase.writtenAt;
+    }
+    const rest = phases.find((phase) => phase.name === "rest-flat");
+    for (const phase of phases)
+      if (phase.door === "capture")
+        phase.overRest = Math.round((phase.ingestPerSecond / rest.ingestPerSecond) * 100) / 100;
+    return {
+      config,
+      phases,
+      changesLeft: left[0].count,
+      deliveriesSucceeded: succeeded,
+      attemptsRecorded: attempts,
+      requestsReceived: stats.received,
+      deliveriesReceived: stats.delivered,
+      peakRssMb: peakRss(stack.samples),
+      timeline: buildTimeline(timelineArrivals, timelineWrittenAt),
+    };
+  } finally {
+    await pool.end().catch(() => undefined);
+    await stopStack(stack);
+    await withServerConnection(stack.baseUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${sourceDatabase}" WITH (FORCE)`),
     );
   }
 }
@@ -419,6 +883,16 @@ function scenarios() {
     dispatchers: Number(args.dispatchers),
     concurrency: Number(args.concurrency),
   };
+  const source = {
+    name: "source",
+    ...base,
+    source: true,
+    rate: Number(args.rate ?? 500),
+    dispatcherEnv: {
+      ...(args["capture-poll-interval"] && { CAPTURE_POLL_INTERVAL: args["capture-poll-interval"] }),
+      ...(args["capture-batch-size"] && { CAPTURE_BATCH_SIZE: args["capture-batch-size"] }),
+    },
+  };
   switch (args.scenario) {
     case "steady":
       return [{ name: "steady", ...base, rate: Number(args.rate ?? 500) }];
@@ -432,8 +906,10 @@ function scenarios() {
       return [{ name: "failing", ...base, failRatio: 0.3 }];
     case "flat":
       return [{ name: "flat", ...base }];
+    case "source":
+      return [source];
     case "all":
-      // Every scenario the README's table shows, one after another (about 12 minutes at the defaults).
+      // Every scenario the README's table shows, then `source` (about 17 minutes at the defaults).
       return [
         { name: "steady", ...base, rate: Number(args.rate ?? 500) },
         { name: "burst", ...base, burst: true, events: Number(args.events) },
@@ -446,6 +922,7 @@ function scenarios() {
         })),
         ...[1, 2].map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers })),
         { name: "failing", ...base, failRatio: 0.3 },
+        source,
       ];
     default:
       throw new Error(`unknown scenario ${args.scenario}`);
@@ -482,20 +959,89 @@ function table(results) {
   return lines.join("\n");
 }
 
+/** The source scenario's table: one column per phase (capture at a rate, capture flat out, REST flat out). */
+function sourceTable(result) {
+  const { phases } = result;
+  const pair = (a, b) => `${a}/${b}`;
+  const rows = [
+    ["door / load", (p) => `${p.door}: ${p.load}`],
+    ["rows committed/s (capture) or 202s/s (REST)", (p) => p.writePerSecond],
+    ["INSERT commit (capture) or POST→202 (REST) p50/p99 ms", (p) => pair(p.writeMs.p50, p.writeMs.p99)],
+    ["events ingested/s (changes captured, or REST 202s)", (p) => p.ingestPerSecond],
+    ["capture ÷ REST ingest events/s", (p) => p.overRest ?? ""],
+    ["capture backlog when inserts stopped", (p) => p.backlogWhenWritesStopped ?? ""],
+    [
+      "capture lag commit→event stored p50/p95/p99/max ms",
+      (p) =>
+        p.storedLatencyMs
+          ? `${p.storedLatencyMs.p50}/${p.storedLatencyMs.p95}/${p.storedLatencyMs.p99}/${p.storedLatencyMs.max}`
+          : "",
+    ],
+    ["end-to-end deliveries/s", (p) => p.endToEndPerSecond],
+    [
+      "latency commit→arrival (capture) or 202→arrival (REST) p50/p95/p99/max ms",
+      (p) => `${p.latencyMs.p50}/${p.latencyMs.p95}/${p.latencyMs.p99}/${p.latencyMs.max}`,
+    ],
+    ["delivered / expected", (p) => pair(p.delivered, p.expected)],
+    ["missing / duplicates", (p) => pair(p.missing, p.duplicates)],
+    ["distinct webhook-ids / rows or events", (p) => pair(p.distinctEvents, p.written)],
+    ["write errors", (p) => p.writeErrors],
+    ["CPU ms per event api/dispatchers", (p) => pair(p.cpuMsPerEvent.api, p.cpuMsPerEvent.dispatchers)],
+    [
+      "machine CPU ms per event (all processes) / busy %",
+      (p) => pair(p.cpuMsPerEvent.machine, round(p.cpu.busyPercent)),
+    ],
+  ];
+  const lines = [
+    `| metric | ${phases.map((p) => p.name).join(" | ")} |`,
+    `|---|${phases.map(() => "---").join("|")}|`,
+  ];
+  for (const [label, pick] of rows) lines.push(`| ${label} | ${phases.map(pick).join(" | ")} |`);
+  const counter = phases.filter((p) => p.door === "capture").map((p) => `${p.capturedCounter}/${p.written}`);
+  lines.push(
+    "",
+    `changes left in hookrelay_capture.changes: ${result.changesLeft}; ` +
+      `hookrelay_changes_captured_total delta / rows committed per capture phase: ${counter.join(", ")}; ` +
+      `deliveries succeeded ${result.deliveriesSucceeded}, attempts recorded / requests received ` +
+      `${result.attemptsRecorded}/${result.requestsReceived}; peak RSS api/dispatcher MB ` +
+      `${result.peakRssMb.api}/${result.peakRssMb.dispatcher}`,
+  );
+  return lines.join("\n");
+}
+
+/** Every result's table: the scenarios' shared one, then one per source run. */
+function report(results) {
+  const shared = results.filter((result) => !result.phases);
+  return [
+    ...(shared.length > 0 ? [table(shared)] : []),
+    ...results.filter((r) => r.phases).map(sourceTable),
+  ].join("\n\n");
+}
+
+function chartTitle(result) {
+  if (!result.phases) {
+    return `${result.config.name}: ${result.endToEndPerSecond} deliveries/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`;
+  }
+  const phase = (name) => result.phases.find((p) => p.name === name);
+  const [rate, flat, backlog, rest] = ["capture-rate", "capture-flat", "capture-backlog", "rest-flat"].map(
+    phase,
+  );
+  return `source: capture ${flat.ingestPerSecond}/${backlog.ingestPerSecond} changes/s flat/backlog (REST ${rest.ingestPerSecond} events/s); at ${result.config.rate}/s commit→arrival p50 ${rate.latencyMs.p50} ms, p99 ${rate.latencyMs.p99} ms`;
+}
+
 // Written after every run, so a long `all` keeps what it measured even if a later run fails.
 const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
 const file = path.join(root, "bench", "results", `${stamp}-${args.scenario}`);
 const results = [];
 for (const config of scenarios()) {
   process.stderr.write(`bench: running ${config.name} …\n`);
-  const result = await runOnce(config);
+  const result = config.source ? await runSource(config) : await runOnce(config);
   results.push(result);
   writeFileSync(`${file}.json`, `${JSON.stringify({ machine: machineInfo(), results }, null, 2)}\n`);
-  writeFileSync(`${file}.md`, `# ${args.scenario} — ${new Date().toISOString()}\n\n${table(results)}\n`);
-  const title = `${result.config.name}: ${result.endToEndPerSecond} deliveries/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`;
-  writeFileSync(`${file}-${result.config.name}.svg`, timelineSvg(result.timeline, title));
+  writeFileSync(`${file}.md`, `# ${args.scenario} — ${new Date().toISOString()}\n\n${report(results)}\n`);
+  writeFileSync(`${file}-${result.config.name}.svg`, timelineSvg(result.timeline, chartTitle(result)));
 }
-process.stdout.write(`${table(results)}\n`);
+process.stdout.write(`${report(results)}\n`);
 process.stderr.write(`bench: wrote ${path.relative(root, file)}.{json,md} and one .svg chart per run\n`);
 process.exit(0);
 
