@@ -157,7 +157,9 @@ export class SourceConnection {
               row_data::text AS "rowJson", old_row::text AS "oldRowJson",
               to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "changedAt",
               xid::text AS xid
-       FROM hookrelay_capture.changes WHERE source_id = $1 ORDER BY id LIMIT $2`,
+       FROM hookrelay_capture.changes c WHERE source_id = $1
+       -- c.id, not id: the output column \`id\` is text, and 10 would sort before 9.
+       ORDER BY c.id LIMIT $2`,
       [sourceId, limit],
     );
     return rows;
