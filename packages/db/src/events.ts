@@ -33,10 +33,16 @@ export function insertChunkLength(length: number, deliveriesAt: (index: number) 
 
 /**
  * One statement: the events (skipping those whose idempotency key is taken), then the deliveries of the
- * events inserted. Deliveries are written with `enqueued_at` already set (optimistically, so the hot path
- * writes each delivery row once; see the ingest package's outbox hand-off). Returns the inserted event ids.
+ * events inserted. By default deliveries are written with `enqueued_at` already set (optimistically, so the
+ * api's hot path writes each delivery row once; see the ingest package's outbox hand-off); with
+ * `inOutbox` they are written into the outbox (`enqueued_at` null) and marked once enqueued.
+ * Returns the inserted event ids.
  */
-export async function insertEventsWithDeliveries(db: Database, events: NewEvent[]): Promise<Set<string>> {
+export async function insertEventsWithDeliveries(
+  db: Database,
+  events: NewEvent[],
+  { inOutbox = false }: { inOutbox?: boolean } = {},
+): Promise<Set<string>> {
   const eventRows = events.map(
     (event) => Prisma.sql`(${event.id}, ${event.projectId}, ${event.eventType}, ${event.dataJson}::jsonb,
       ${event.payload}, ${event.idempotencyKey}, ${event.createdAt}::timestamptz)`,
@@ -56,13 +62,19 @@ export async function insertEventsWithDeliveries(db: Database, events: NewEvent[
     WITH inserted AS (${insertEvents}),
     delivered AS (
       INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
-      SELECT v.id, i.project_id, i.id, v.webhook_id, i.event_type, i.created_at, i.created_at
+      SELECT v.id, i.project_id, i.id, v.webhook_id, i.event_type, i.created_at,
+             CASE WHEN ${inOutbox} THEN NULL ELSE i.created_at END
       FROM (VALUES ${Prisma.join(deliveryRows)}) AS v(id, event_id, webhook_id)
       JOIN inserted i ON i.id = v.event_id
     )
     SELECT id FROM inserted`,
   );
   return new Set(rows.map((row) => row.id));
+}
+
+/** Takes enqueued deliveries out of the outbox. */
+export async function markEnqueued(db: Database, deliveryIds: string[]): Promise<void> {
+  await db.delivery.updateMany({ where: { id: { in: deliveryIds } }, data: { enqueuedAt: new Date() } });
 }
 
 /** Puts deliveries whose enqueue failed back in the outbox (`enqueued_at` null) for the sweep. */

@@ -34,6 +34,7 @@ export {
   insertEventsWithDeliveries,
   MAX_DELIVERIES_PER_INSERT,
   MAX_EVENTS_PER_INSERT,
+  markEnqueued,
   type NewEvent,
   projectIdForKeyHash,
   returnToOutbox,

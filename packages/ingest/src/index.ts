@@ -7,5 +7,5 @@ export {
   type IngestDependencies,
   type IngestResult,
 } from "./ingest.js";
-export { enqueueOrLeaveInOutbox, type OutboxHandOff } from "./outbox.js";
+export { enqueueFromOutbox, enqueueOrLeaveInOutbox, type OutboxHandOff } from "./outbox.js";
 export { ProjectLookups } from "./project-lookups.js";

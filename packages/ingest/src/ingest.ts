@@ -9,7 +9,7 @@ import {
 import { type DeliveryQueueProducer, type Logger, matchesEventType, newId } from "@hookrelay/shared";
 import { serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
-import { enqueueOrLeaveInOutbox } from "./outbox.js";
+import { enqueueFromOutbox, enqueueOrLeaveInOutbox } from "./outbox.js";
 import type { ProjectLookups } from "./project-lookups.js";
 
 /** An event as either door offers it: the REST API (`POST …/events`) or a database change source. */
@@ -106,7 +106,7 @@ export class EventIngest {
       start += length;
       let inserted: Set<string>;
       try {
-        inserted = await insertEventsWithDeliveries(db, chunk);
+        inserted = await insertEventsWithDeliveries(db, chunk, { inOutbox: true });
       } catch (error) {
         // A webhook deleted since the lookup: the next offer fans out to the webhooks as they are then.
         if (postgresErrorCode(error) === FOREIGN_KEY_VIOLATION) lookups.changed();
@@ -115,7 +115,7 @@ export class EventIngest {
       const deliveryIds = chunk
         .filter((event) => inserted.has(event.id))
         .flatMap((event) => event.deliveries.map((delivery) => delivery.id));
-      await enqueueOrLeaveInOutbox(this.deps, deliveryIds);
+      await enqueueFromOutbox(this.deps, deliveryIds);
       created += inserted.size;
     }
     if (created > 0) this.deps.onStored?.(created);

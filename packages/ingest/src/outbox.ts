@@ -1,4 +1,4 @@
-import { type Database, returnToOutbox } from "@hookrelay/db";
+import { type Database, markEnqueued, returnToOutbox } from "@hookrelay/db";
 import { type DeliveryQueueProducer, enqueueDeliveries, type Logger } from "@hookrelay/shared";
 
 // Redis being down must not hold the answer: past this the deliveries go back to the outbox and a
@@ -17,11 +17,34 @@ export interface OutboxHandOff {
  * null) for the sweep; if this process dies in between, the sweep's overdue check re-enqueues them.
  */
 export async function enqueueOrLeaveInOutbox(
-  { db, deliveryQueue, logger }: OutboxHandOff,
+  handOff: OutboxHandOff,
   deliveryIds: string[],
   delayMs = 0,
 ): Promise<boolean> {
   if (deliveryIds.length === 0) return true;
+  if (await enqueueWithin(handOff, deliveryIds, delayMs)) return true;
+  await returnToOutbox(handOff.db, deliveryIds);
+  return false;
+}
+
+/**
+ * Enqueues deliveries committed in the outbox (`enqueued_at` null), then marks them enqueued. If this
+ * process dies anywhere in between, the outbox sweep enqueues them within OUTBOX_SWEEP_INTERVAL (enqueue is
+ * idempotent: the job id is the delivery id). For the capture, where a crash after the commit cannot be
+ * seen by whoever captures next (the events already exist).
+ */
+export async function enqueueFromOutbox(handOff: OutboxHandOff, deliveryIds: string[]): Promise<boolean> {
+  if (deliveryIds.length === 0) return true;
+  if (!(await enqueueWithin(handOff, deliveryIds, 0))) return false;
+  await markEnqueued(handOff.db, deliveryIds);
+  return true;
+}
+
+async function enqueueWithin(
+  { deliveryQueue, logger }: OutboxHandOff,
+  deliveryIds: string[],
+  delayMs: number,
+): Promise<boolean> {
   try {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -36,7 +59,6 @@ export async function enqueueOrLeaveInOutbox(
       { err: (error as Error).message, deliveries: deliveryIds.length },
       "enqueue failed; the outbox sweep will enqueue these deliveries",
     );
-    await returnToOutbox(db, deliveryIds);
     return false;
   }
 }

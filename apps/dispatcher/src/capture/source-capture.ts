@@ -38,9 +38,10 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * dispatcher takes over on its next try), then repeats: read the oldest changes in id order, ingest them
  * as events, delete them. It wakes on NOTIFY and polls, since a NOTIFY sent while nobody listened is gone.
  *
- * If the process dies: after reading, nothing happened; after ingesting and before deleting, the changes
- * are read again by whoever captures next and their events are not stored twice (each change's
- * idempotency key is unique and never released); after deleting, the batch is done.
+ * If the process dies: after reading, nothing happened; after storing events (their deliveries committed
+ * in the outbox) and before enqueueing them, the outbox sweep enqueues them; after ingesting and before
+ * deleting, the changes are read again by whoever captures next and their events are not stored twice
+ * (each change's idempotency key is unique and never released); after deleting, the batch is done.
  */
 export class SourceCapture {
   private stopped = false;

@@ -15,7 +15,10 @@ export const idempotencyKeySchema = z
   .string()
   .min(1)
   .max(255)
-  .refine((key) => !CAPTURE_KEY.test(key), "keys starting with a source id are reserved for database sources");
+  .refine(
+    (key) => !CAPTURE_KEY.test(key),
+    "keys starting with a source id are reserved for database sources",
+  );
 
 export const createEventSchema = z.strictObject({
   event_type: eventTypeSchema,
@@ -23,7 +26,6 @@ export const createEventSchema = z.strictObject({
   event_id: idempotencyKeySchema.optional(),
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
-
 
 export const eventListQuerySchema = listQuerySchema.extend({
   event_type: eventTypeSchema.optional(),
