@@ -137,6 +137,52 @@ describe("database change sources under faults", () => {
     }
   }
 
+  /** A dispatcher capturing a source reached through a TCP proxy; 5 rows (n 0–4) already captured. */
+  async function capturingThroughProxy() {
+    const { stack, receiver, project, source } = await setup();
+    const proxy = await startTcpProxy(postgresPort(source));
+    proxies.push(proxy);
+    const dispatcher = await spawnDispatcher(stack);
+    const created = await createSource(stack, project, proxiedUrl(source, proxy));
+    await insertRows(source, 0, 5);
+    await receiver.waitForRequests(5, 15_000);
+    await eventually(async () => (await pendingChanges(source)) === 0, 5_000);
+    return { stack, receiver, project, source, proxy, dispatcher, created };
+  }
+
+  /**
+   * Cuts the proxy, commits 20 more rows (n 5–24) directly, and expects the source in `error` within
+   * `withinMs`, with a reason and no password, and nothing more captured.
+   */
+  async function cutAndExpectError(
+    {
+      stack,
+      project,
+      source,
+      proxy,
+      created,
+    }: Pick<
+      Awaited<ReturnType<typeof capturingThroughProxy>>,
+      "stack" | "project" | "source" | "proxy" | "created"
+    >,
+    mode: "refuse" | "blackhole",
+    withinMs: number,
+  ) {
+    proxy.mode(mode);
+    const cutAt = Date.now();
+    mark(`proxy: ${mode}`);
+    await insertRows(source, 5, 20);
+    const down = await expectStatus(stack, project, created.id, "error", withinMs + 2_000);
+    const detectedMs = Date.now() - cutAt;
+    mark(`status error, ${detectedMs} ms after the cut: ${down.source.last_error}`);
+    expect(detectedMs).toBeLessThan(withinMs);
+    expect(down.source.last_error).toEqual(expect.any(String));
+    expectNoPassword(JSON.stringify(down.source));
+    // Nothing could be read through the proxy: the 20 changes wait in the source database.
+    expect(await capturedEvents(stack, project)).toHaveLength(5);
+    return down;
+  }
+
   async function capturedEvents(stack: Stack, project: TestProject): Promise<CapturedEvent[]> {
     return stack.db.event.findMany({
       where: { projectId: project.id, eventType: { startsWith: ORDERS } },
@@ -369,30 +415,11 @@ describe("database change sources under faults", () => {
   faultTest(
     "a source database refusing connections: status error without the password, then recovery",
     async () => {
-      const { stack, receiver, project, source } = await setup();
-      const proxy = await startTcpProxy(postgresPort(source));
-      proxies.push(proxy);
-      const dispatcher = await spawnDispatcher(stack);
-      const created = await createSource(stack, project, proxiedUrl(source, proxy));
+      const { stack, receiver, project, source, proxy, dispatcher, created } = await capturingThroughProxy();
       expectNoPassword(JSON.stringify(created));
       expect(created.database).toBe(`127.0.0.1:${proxy.port}/${source.name}`);
-      await insertRows(source, 0, 5);
-      await receiver.waitForRequests(5, 15_000);
-      await eventually(async () => (await pendingChanges(source)) === 0, 5_000);
-
-      proxy.mode("refuse");
-      const cutAt = Date.now();
-      mark("proxy refuses");
-      await insertRows(source, 5, 20);
-      const down = await expectStatus(stack, project, created.id, "error", 8_000);
-      const detectedMs = Date.now() - cutAt;
-      mark(`status error, ${detectedMs} ms after the cut: ${down.source.last_error}`);
-      expect(detectedMs).toBeLessThan(5_000);
-      expect(typeof down.source.last_error).toBe("string");
+      const down = await cutAndExpectError({ stack, project, source, proxy, created }, "refuse", 5_000);
       expect(down.source.last_error.length).toBeGreaterThan(0);
-      expectNoPassword(JSON.stringify(down.source));
-      // Nothing could be read through the proxy: the 20 changes wait in the source database.
-      expect(await capturedEvents(stack, project)).toHaveLength(5);
       expect(await pendingChanges(source)).toBe(20);
       // Let it retry a few times.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -413,27 +440,9 @@ describe("database change sources under faults", () => {
   faultTest(
     "a black-holed source database: noticed within the timeouts, shutdown does not hang, recovery",
     async () => {
-      const { stack, receiver, project, source } = await setup();
-      const proxy = await startTcpProxy(postgresPort(source));
-      proxies.push(proxy);
-      const dispatcher = await spawnDispatcher(stack);
-      const created = await createSource(stack, project, proxiedUrl(source, proxy));
-      await insertRows(source, 0, 5);
-      await receiver.waitForRequests(5, 15_000);
-      await eventually(async () => (await pendingChanges(source)) === 0, 5_000);
-
-      proxy.mode("blackhole");
-      const cutAt = Date.now();
-      mark("black hole");
-      await insertRows(source, 5, 20);
-      const down = await expectStatus(stack, project, created.id, "error", 12_000);
-      const detectedMs = Date.now() - cutAt;
-      mark(`status error, ${detectedMs} ms after the cut: ${down.source.last_error}`);
+      const { stack, receiver, project, source, proxy, dispatcher, created } = await capturingThroughProxy();
       // One statement timeout (the poll in flight) plus one connect timeout, with room for the backoff.
-      expect(detectedMs).toBeLessThan(10_000);
-      expect(down.source.last_error).toEqual(expect.any(String));
-      expectNoPassword(JSON.stringify(down.source));
-      expect(await capturedEvents(stack, project)).toHaveLength(5);
+      await cutAndExpectError({ stack, project, source, proxy, created }, "blackhole", 10_000);
 
       proxy.mode("forward");
       const up = await expectStatus(stack, project, created.id, "active", 15_000);
