@@ -75,6 +75,10 @@ export async function startStack(
   const apiConfig = loadApiConfig({ ...fullEnv, ...apiEnv });
   const logger = createLogger("test", apiConfig.logLevel);
   const db = createPrismaClient(database.url);
+  // Prisma loads its query compiler (WASM, a dynamic import) on the first query. Jest refuses imports once
+  // the hook that started the stack has returned, so the first query happens here, not in a background
+  // loop (the capture supervisor's first poll) that may outlive the hook.
+  await db.$queryRaw`SELECT 1`;
   const secretBox = new SecretBox(apiConfig.secretsKey);
   const lookups = new ProjectLookups(db);
   lookups.listen(database.url, logger);
