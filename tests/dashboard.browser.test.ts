@@ -14,7 +14,8 @@ describe("dashboard in Chromium", () => {
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    stack = await startStack({ RETRY_SCHEDULE: "100ms", RETRY_MAX_AGE: "150ms" });
+    // The Sources page is checked against a made-up source row: no capture may touch it.
+    stack = await startStack({ RETRY_SCHEDULE: "100ms", RETRY_MAX_AGE: "150ms" }, { capture: false });
     receiver = await TestReceiver.start();
     browser = await openBrowser({
       baseURL: stack.apiUrl,

@@ -57,11 +57,16 @@ export interface StackOptions {
   resolve?: Resolver;
   /** Variables for the api only (e.g. a dead REDIS_URL). */
   apiEnv?: Record<string, string>;
+  /**
+   * false: the dispatcher does not capture database sources (for tests that insert made-up source rows,
+   * which a capture would try to reach and mark in error).
+   */
+  capture?: boolean;
 }
 
 export async function startStack(
   env: Record<string, string> = {},
-  { dispatcher = true, resolve, apiEnv = {} }: StackOptions = {},
+  { dispatcher = true, resolve, apiEnv = {}, capture = true }: StackOptions = {},
 ): Promise<Stack> {
   const database = await createTestDatabase();
   const fullEnv = {
@@ -147,7 +152,7 @@ export async function startStack(
     );
     await once(healthServer, "listening");
     dispatcherUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
-    stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
+    if (capture) stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
     stopSweep = scheduleOutboxSweep(
       { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
       config.outboxSweepIntervalMs,
