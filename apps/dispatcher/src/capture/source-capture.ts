@@ -81,10 +81,11 @@ export class SourceCapture {
     while (!this.stopped) {
       let connection: SourceConnection | undefined;
       let holder = false;
+      // A hint left by the previous connection's end is not news for the next one.
+      this.hinted = false;
       try {
         const databaseUrl = this.ctx.secretBox.decrypt(this.source.databaseUrlCiphertext);
         connection = await SourceConnection.open(databaseUrl, this.ctx.settings.sourceTimeouts);
-        connection.onEnd(() => this.hint());
         if (await this.holdLock(connection)) {
           failures = 0;
           holder = true;
@@ -119,6 +120,7 @@ export class SourceCapture {
     let lost = false;
     connection.onEnd(() => {
       lost = true;
+      this.hint();
     });
     await connection.listen(this.source.id, () => this.hint());
     this.lastBacklogAt = 0;
