@@ -60,3 +60,4 @@ export {
   recordSourceBacklog,
   recordSourceStatus,
 } from "./sources.js";
+export { rotateSecret } from "./webhooks.js";

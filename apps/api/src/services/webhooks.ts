@@ -1,4 +1,4 @@
-import type { Prisma, Webhook } from "@hookrelay/db";
+import { type Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   checkWebhookTarget,
@@ -149,9 +149,14 @@ export async function updateWebhook(
   if (patch.signature_format !== undefined) data.signatureFormat = patch.signature_format;
   if (patch.enabled !== undefined && patch.enabled !== current.enabled) {
     data.enabled = patch.enabled;
-    // Re-enabling starts the health count afresh; what was missed meanwhile is not resent (use recover).
+    // Re-enabling starts the health count afresh — failure streak and its start, which auto-disable reads
+    // (kept, the first failure after re-enabling would disable it again at once). What was missed
+    // meanwhile is not resent (use recover).
     data.disabledReason = patch.enabled ? null : "manual";
-    if (patch.enabled) data.failCount = 0;
+    if (patch.enabled) {
+      data.failCount = 0;
+      data.failingSince = null;
+    }
   }
   const webhook = await ctx.db.webhook.update({ where: { id: current.id }, data });
   ctx.lookups.changed();
@@ -171,13 +176,11 @@ export const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;
 export async function rotateWebhookSecret(ctx: ApiContext, projectId: string, webhookId: string) {
   const current = await findWebhook(ctx, projectId, webhookId);
   const secret = generateWebhookSecret();
-  await ctx.db.webhook.update({
-    where: { id: current.id },
-    data: {
-      secretCiphertext: ctx.secretBox.encrypt(secret),
-      previousSecretCiphertext: current.secretCiphertext,
-      previousSecretExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS),
-    },
+  const rotated = await rotateSecret(ctx.db, {
+    webhookId: current.id,
+    secretCiphertext: ctx.secretBox.encrypt(secret),
+    previousExpiresAt: new Date(Date.now() + PREVIOUS_SECRET_TTL_MS),
   });
+  if (!rotated) throw notFound("webhook");
   return { secret };
 }

@@ -30,10 +30,13 @@ const headerName = z
   .max(256)
   .regex(HEADER_NAME, "is not a valid header name")
   .refine((name) => !isReservedHeader(name), "is a reserved header");
+// Printable ASCII and tab (RFC 9110 field values). Node refuses to send anything beyond Latin-1 (`5 €`
+// would fail every attempt) and sends Latin-1 as UTF-8 bytes that receivers read back as Latin-1 (`Zürich`
+// arrives as `ZÃ¼rich`), so neither is accepted: a value is sent exactly or refused.
 const headerValue = z
   .string()
   .max(4096)
-  .regex(/^[^\r\n\0]*$/, "must not contain line breaks");
+  .regex(/^[\t\x20-\x7e]*$/, "must be printable ASCII (no line breaks or other characters)");
 
 export const webhookHeadersSchema = z
   .record(headerName, headerValue)
