@@ -147,4 +147,68 @@ describe("attempt recording", () => {
     expect(stored.responseBody).toBe("a\uFFFDb");
     expect(stored.responseHeaders).toEqual({ "x-odd": "c\uFFFDd" });
   });
+  it("keeps one record's problem its own: a vanished delivery and a twin's attempt number are skipped, the rest written", async () => {
+    const { webhookId, deliveryIds } = await fixture(3);
+    const [a, b, c] = deliveryIds as [string, string, string];
+    const t = Date.now();
+    // b's attempt 1 is already recorded (a stalled job's twin got there first), with its outcome.
+    await recordAttempts(db, [attempt(b, webhookId, t, { status: "succeeded" }, 200)]);
+    // c's delivery is gone (its webhook was deleted mid-flight, say).
+    await db.delivery.delete({ where: { id: c } });
+
+    await expect(
+      recordAttempts(db, [
+        attempt(a, webhookId, t + 1, { status: "succeeded" }, 200),
+        attempt(b, webhookId, t + 2, { status: "retry", nextAttemptAt: new Date(t + 60_000) }, 500),
+        attempt(c, webhookId, t + 3, { status: "succeeded" }, 200),
+      ]),
+    ).resolves.toBeUndefined();
+
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: a } })).toMatchObject({
+      status: "succeeded",
+      attemptCount: 1,
+    });
+    // The twin's attempt changed nothing: b keeps the first recording's attempt and state.
+    const twins = await db.attempt.findMany({ where: { deliveryId: b } });
+    expect(twins.map((row) => row.statusCode)).toEqual([200]);
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: b } })).toMatchObject({
+      status: "succeeded",
+      nextAttemptAt: null,
+    });
+    expect(await db.attempt.count({ where: { deliveryId: c } })).toBe(0);
+  });
+
+  it("records a batch holding a 410 for a webhook deleted meanwhile, and the other webhook's attempts", async () => {
+    const kept = await fixture(1);
+    const gone = await fixture(1);
+    const [a] = kept.deliveryIds as [string];
+    const [b] = gone.deliveryIds as [string];
+    await db.webhook.delete({ where: { id: gone.webhookId } });
+    const t = Date.now();
+    await expect(
+      recordAttempts(db, [
+        attempt(a, kept.webhookId, t, { status: "succeeded" }, 200),
+        attempt(b, gone.webhookId, t + 1, { status: "failed", disableWebhook: "gone_410" }, 410),
+      ]),
+    ).resolves.toBeUndefined();
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ status: "succeeded" });
+  });
+
+  it("group commit: when a batch's statement fails, only the attempt that cannot be written is refused", async () => {
+    const { webhookId, deliveryIds } = await fixture(3);
+    const [a, b, c] = deliveryIds as [string, string, string];
+    const recorder = new AttemptRecorder(db, { maxBatch: 3, maxWaitMs: 50 });
+    const t = Date.now();
+    // An attempt number beyond PostgreSQL's integer fails the whole statement.
+    const broken = { ...attempt(b, webhookId, t + 1, { status: "succeeded" }, 200), attemptNumber: 2 ** 31 };
+    const results = await Promise.allSettled([
+      recorder.record(attempt(a, webhookId, t, { status: "succeeded" }, 200)),
+      recorder.record(broken),
+      recorder.record(attempt(c, webhookId, t + 2, { status: "succeeded" }, 200)),
+    ]);
+    await recorder.close();
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await db.attempt.count({ where: { deliveryId: { in: [a, c] } } })).toBe(2);
+    expect(await db.attempt.count({ where: { deliveryId: b } })).toBe(0);
+  });
 });

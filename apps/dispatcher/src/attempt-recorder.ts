@@ -11,7 +11,8 @@ export interface GroupCommitOptions {
  * Group commit for attempt recording: attempts finishing within a few milliseconds of each other are
  * written in one transaction (a handful of statements instead of three per attempt). `record` resolves
  * only once its attempt is durably committed, so a job is still never acknowledged before its attempt is
- * recorded; if the write fails, every job of the batch sees the error and is retried.
+ * recorded. If a batch's write fails, its attempts are written one by one, so only an attempt whose own
+ * write fails sees the error (and its job is retried).
  */
 export class AttemptRecorder {
   readonly #db: Database;
@@ -48,8 +49,11 @@ export class AttemptRecorder {
       () => {
         for (const entry of batch) entry.resolve();
       },
-      (error: unknown) => {
-        for (const entry of batch) entry.reject(error);
+      async (error: unknown) => {
+        if (batch.length === 1) batch[0]?.reject(error);
+        else
+          for (const entry of batch)
+            await recordAttempts(this.#db, [entry.record]).then(entry.resolve, entry.reject);
       },
     );
     this.#writes.add(write);

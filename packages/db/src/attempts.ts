@@ -35,6 +35,10 @@ export function recordAttempt(db: Database, record: AttemptRecord): Promise<void
  * disables its webhook (410 Gone, or failing for AUTO_DISABLE_AFTER) the webhook's pending deliveries end
  * as failed in the same transaction. Jobs complete (or are retried) only after this resolves, so no
  * acknowledged attempt is ever unrecorded.
+ *
+ * One record's problem stays its own: an attempt whose delivery is gone (its webhook was deleted
+ * meanwhile) or whose number is already recorded (a stalled job's twin) is skipped — already done, not a
+ * reason to retry — and its neighbours in the batch are written as usual.
  */
 export async function recordAttempts(db: Database, records: readonly AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -53,7 +57,8 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
   await db.$transaction([
     record,
     ...disabling.flatMap(({ webhookId, reason, at }) => [
-      db.webhook.update({ where: { id: webhookId }, data: { enabled: false, disabledReason: reason } }),
+      // updateMany: a webhook deleted meanwhile is nothing to disable, not an error.
+      db.webhook.updateMany({ where: { id: webhookId }, data: { enabled: false, disabledReason: reason } }),
       failPendingDeliveries(db, { webhookId }, at),
     ]),
   ]);
@@ -72,7 +77,7 @@ function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {
       : null;
     const body = response.responseBody === null ? null : storable(response.responseBody);
     return Prisma.sql`(${newId("attempt", at.getTime())}, ${deliveryId}, ${attemptNumber}::int,
-      ${response.statusCode}::int, ${body}, ${headers}::jsonb, ${Math.round(response.latencyMs)}::int,
+      ${response.statusCode}::int, ${body}, ${headers}::text, ${Math.round(response.latencyMs)}::int,
       ${response.error}, ${at}::timestamptz)`;
   });
   const deliveries = records.map(({ deliveryId, attemptNumber, response, outcome, at }) => {
@@ -87,16 +92,25 @@ function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {
   );
   return Prisma.sql`
     WITH new_attempts AS (
+      -- Only for deliveries that still exist; an attempt number already recorded is left as it is.
       INSERT INTO attempts (id, delivery_id, attempt_number, status_code, response_body, response_headers,
                             latency_ms, error, created_at)
-      VALUES ${Prisma.join(attempts)}
+      SELECT a.id, a.delivery_id, a.attempt_number, a.status_code, a.response_body, a.response_headers::jsonb,
+             a.latency_ms, a.error, a.created_at
+      FROM (VALUES ${Prisma.join(attempts)})
+        AS a(id, delivery_id, attempt_number, status_code, response_body, response_headers, latency_ms, error,
+             created_at)
+      WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id)
+      ON CONFLICT (delivery_id, attempt_number) DO NOTHING
+      RETURNING delivery_id
     ), delivery_changes AS (
+      -- The state follows the attempt that was recorded now, never a twin's.
       UPDATE deliveries AS d
       SET status = v.status::delivery_status, attempt_count = v.attempt_count,
           last_status_code = v.last_status_code, next_attempt_at = v.next_attempt_at, completed_at = v.completed_at
       FROM (VALUES ${Prisma.join(deliveries)})
         AS v(id, status, attempt_count, last_status_code, next_attempt_at, completed_at)
-      WHERE d.id = v.id
+      WHERE d.id = v.id AND d.id IN (SELECT delivery_id FROM new_attempts)
     )
     UPDATE webhooks AS w
     SET fail_count = CASE h.kind WHEN 'failing' THEN w.fail_count + h.fail_count ELSE h.fail_count END,
