@@ -22,6 +22,15 @@ function idFrom(kind: IdKind, at: Date): string {
 }
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
+/** Waits up to 10 s for `check` to hold. */
+async function eventuallyTrue(check: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("condition not met in 10 s");
+}
+
 // Retention against real PostgreSQL (and, for the schedule, real Redis): old rows go, in batches, children
 // first; what may still be delivered, and what is recent, stays.
 describe("retention", () => {
@@ -151,6 +160,37 @@ describe("retention", () => {
       await queue.obliterate({ force: true });
       await queue.close();
       for (const connection of connections) connection.disconnect();
+    }
+  });
+  it("puts its schedule back after Redis loses its data, and runs again", async () => {
+    const prefix = `hookrelay-test-${randomBytes(4).toString("hex")}`;
+    const logger = createLogger("test", "silent");
+    const connection = createRedisConnection(REDIS_URL, "worker", logger);
+    const stop = scheduleRetention({
+      db,
+      logger,
+      connection,
+      prefix,
+      retentionMs: DAY,
+      intervalMs: 300,
+      scheduleCheckMs: 200,
+    });
+    const queue = new Queue(MAINTENANCE_QUEUE, { connection: connection as never, prefix });
+    try {
+      await eventuallyTrue(async () => (await queue.getJobSchedulersCount()) === 1);
+      // What a FLUSHALL (or a failover to an empty replica) does to this install's keys.
+      const keys = await connection.keys(`${prefix}:*`);
+      if (keys.length > 0) await connection.del(...keys);
+      expect(await queue.getJobSchedulersCount()).toBe(0);
+
+      const doomed = await event(3, ["succeeded"]);
+      await eventuallyTrue(async () => (await queue.getJobSchedulersCount()) === 1);
+      await eventuallyTrue(async () => !(await exists(doomed)));
+    } finally {
+      await stop();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      connection.disconnect();
     }
   });
 });

@@ -14,7 +14,11 @@ export interface RetentionScheduleOptions extends RetentionOptions {
   retentionMs: number;
   /** How often the job runs. */
   intervalMs: number;
+  /** How often this process checks that the schedule is still in Redis (it is gone if Redis lost its data). */
+  scheduleCheckMs?: number;
 }
+
+const SCHEDULE_CHECK_MS = 60_000;
 
 /**
  * Retention as a BullMQ repeatable job on the maintenance queue: every dispatcher registers the same
@@ -25,14 +29,26 @@ export function scheduleRetention(options: RetentionScheduleOptions): () => Prom
   const { db, logger, connection, prefix, retentionMs, intervalMs } = options;
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
   queue.on("error", (error) => logger.debug({ err: error.message }, "maintenance queue error"));
-  // Not awaited: with Redis down at start this waits (in the connection's offline queue) until it is back.
-  queue
-    .upsertJobScheduler(
+  const schedule = () =>
+    queue.upsertJobScheduler(
       RETENTION_JOB,
       { every: intervalMs },
       { name: RETENTION_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    )
-    .catch((error) => logger.warn({ err: (error as Error).message }, "could not schedule retention"));
+    );
+  // Not awaited: with Redis down at start this waits (in the connection's offline queue) until it is back.
+  schedule().catch((error) => logger.warn({ err: (error as Error).message }, "could not schedule retention"));
+  // The schedule lives in Redis: if Redis loses its data (a flush, a failover to an empty replica), it is
+  // put back within a check, so retention never stops for good.
+  let checking = Promise.resolve();
+  const check = setInterval(() => {
+    checking = checking
+      .then(async () => {
+        if (await queue.getJobScheduler(RETENTION_JOB)) return;
+        await schedule();
+        logger.warn("retention schedule was missing from Redis (did it lose its data?): scheduled again");
+      })
+      .catch((error) => logger.debug({ err: (error as Error).message }, "retention schedule check failed"));
+  }, options.scheduleCheckMs ?? SCHEDULE_CHECK_MS);
   const worker = new Worker(
     MAINTENANCE_QUEUE,
     async (job) => {
@@ -47,6 +63,8 @@ export function scheduleRetention(options: RetentionScheduleOptions): () => Prom
   worker.on("error", (error) => logger.debug({ err: error.message }, "maintenance worker error"));
   worker.on("failed", (_job, error) => logger.warn({ err: error.message }, "retention run failed"));
   return async () => {
+    clearInterval(check);
+    await checking;
     await worker.close();
     await queue.close();
   };
