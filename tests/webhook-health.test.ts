@@ -1,4 +1,5 @@
-import { DEVELOPMENT_SECRETS_KEY, SecretBox, verifyWebhook } from "@hookrelay/shared";
+import { sweepOutbox } from "@hookrelay/dispatcher";
+import { createLogger, DEVELOPMENT_SECRETS_KEY, SecretBox, verifyWebhook } from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -126,4 +127,52 @@ describe("webhook health and secrets", () => {
       expect(kept.headers).toEqual({ "X-Price": "5 EUR" });
     },
   );
+});
+
+describe("test sends", () => {
+  let stack: Stack;
+  let receiver: TestReceiver;
+
+  beforeAll(async () => {
+    // No dispatcher: what the sweep puts in the queue stays there to be seen.
+    stack = await startStack({}, { dispatcher: false });
+    receiver = await TestReceiver.start();
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await receiver?.close();
+  });
+
+  it("are sent once: the outbox sweep never takes a test send in flight (or one whose api died) for a lost delivery", async () => {
+    receiver.reply = () => ({ status: 200, body: "ok", delayMs: 1_500 });
+    const project = await createProject(stack);
+    const webhook = await project.webhook({ url: receiver.url, event_types: ["order.*"] });
+    const sending = stack.call("POST", project.path(`/webhooks/${webhook.id}/test`), { key: project.key });
+    const delivery = await eventually(() =>
+      stack.db.delivery.findFirst({ where: { webhookId: webhook.id } }).then((found) => found ?? undefined),
+    );
+    // As if the send had been in flight (or its api dead) for ten minutes: long overdue for the sweep.
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    await stack.db.delivery.update({
+      where: { id: delivery.id },
+      data: { createdAt: tenMinutesAgo, enqueuedAt: tenMinutesAgo },
+    });
+    const swept = await sweepOutbox({
+      db: stack.db,
+      queue: stack.queue,
+      logger: createLogger("test", "silent"),
+      graceMs: 0,
+    });
+    expect(swept).toBe(0);
+    expect(await stack.queue.getJob(delivery.id)).toBeUndefined();
+
+    const answer = await sending;
+    expect(answer.body).toMatchObject({ delivery_id: delivery.id, success: true });
+    expect(await stack.db.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({
+      status: "succeeded",
+      attemptCount: 1,
+    });
+    expect(receiver.requests).toHaveLength(1);
+  });
 });

@@ -55,6 +55,10 @@ export async function sendTestEvent(ctx: ApiContext, projectId: string, webhookI
         eventType: TEST_EVENT_TYPE,
         createdAt: at,
         enqueuedAt: at,
+        // Sent once, by this request: recorded as failed until its attempt says otherwise, so no sweep
+        // ever takes it for a lost pending delivery and sends it again (if this process dies mid-send, it
+        // stays failed, with no attempt).
+        status: "failed",
       },
     }),
   ]);
