@@ -13,23 +13,43 @@ export interface ConfigChangeHandlers {
 
 const RECONNECT_DELAY_MS = 1_000;
 
+export interface ListenerTimings {
+  /** How often the listening connection proves it is alive with a query. */
+  heartbeatMs?: number;
+  /** How long connecting, LISTEN or a heartbeat may take before the connection counts as lost. */
+  timeoutMs?: number;
+}
+
+/** Defaults: a silently dropped connection (NAT timeout, failover without RST) is noticed within 15 s. */
+export const CONFIG_LISTENER_TIMINGS = { heartbeatMs: 10_000, timeoutMs: 5_000 } as const;
+
 /**
- * Keeps one PostgreSQL connection LISTENing for configuration changes, reconnecting after a loss.
- * Returns a function that stops it.
+ * Keeps one PostgreSQL connection LISTENing for configuration changes, reconnecting after a loss. A
+ * connection can die without a word (a NAT idle timeout, a failover without RST): a heartbeat query with a
+ * timeout notices that within `heartbeatMs + timeoutMs`, and the connection counts as lost — so whatever
+ * relies on the notifications (a cache) stops trusting them within that bound. Returns a stop function.
  */
 export function listenForConfigChanges(
   databaseUrl: string,
   handlers: ConfigChangeHandlers,
+  {
+    heartbeatMs = CONFIG_LISTENER_TIMINGS.heartbeatMs,
+    timeoutMs = CONFIG_LISTENER_TIMINGS.timeoutMs,
+  }: ListenerTimings = {},
 ): () => Promise<void> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
 
   const lost = (error?: Error) => {
     if (error) handlers.onError?.(error);
     handlers.onListening(false);
+    clearInterval(heartbeat);
     const dead = client;
     client = undefined;
+    // A black-holed socket would never finish end(): destroy it.
+    (dead as unknown as { connection?: { stream?: { destroy(): void } } })?.connection?.stream?.destroy();
     dead?.end().catch(() => undefined);
     if (!stopped && !retry) retry = setTimeout(connect, RECONNECT_DELAY_MS).unref();
   };
@@ -37,7 +57,12 @@ export function listenForConfigChanges(
   async function connect(): Promise<void> {
     retry = undefined;
     if (stopped) return;
-    const next = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
+    const next = new pg.Client({
+      connectionString: databaseUrl,
+      keepAlive: true,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     client = next;
     next.on("error", (error) => {
       if (client === next) lost(error);
@@ -51,7 +76,14 @@ export function listenForConfigChanges(
     try {
       await next.connect();
       await next.query(`LISTEN ${CONFIG_CHANGE_CHANNEL}`);
-      if (client === next && !stopped) handlers.onListening(true);
+      if (client === next && !stopped) {
+        handlers.onListening(true);
+        heartbeat = setInterval(() => {
+          next.query("SELECT 1").catch((error: Error) => {
+            if (client === next) lost(new Error(`listener heartbeat failed: ${error.message}`));
+          });
+        }, heartbeatMs).unref();
+      }
     } catch (error) {
       if (client === next) lost(error as Error);
     }
@@ -61,6 +93,7 @@ export function listenForConfigChanges(
   return async () => {
     stopped = true;
     clearTimeout(retry);
+    clearInterval(heartbeat);
     const last = client;
     client = undefined;
     handlers.onListening(false);

@@ -25,7 +25,12 @@ export {
   withSourceConnection,
 } from "./capture/source-connection.js";
 export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
-export { CONFIG_CHANGE_CHANNEL, listenForConfigChanges } from "./config-changes.js";
+export {
+  CONFIG_CHANGE_CHANNEL,
+  CONFIG_LISTENER_TIMINGS,
+  type ListenerTimings,
+  listenForConfigChanges,
+} from "./config-changes.js";
 export { type DeliveryForAttempt, DeliveryLoader } from "./delivery-for-attempt.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export {

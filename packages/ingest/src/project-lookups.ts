@@ -1,6 +1,7 @@
 import {
   type Database,
   enabledWebhookTargets,
+  type ListenerTimings,
   listenForConfigChanges,
   projectIdForKeyHash,
   type WebhookTarget,
@@ -27,17 +28,25 @@ export class ProjectLookups {
 
   constructor(private readonly db: Database) {}
 
-  /** Starts caching, kept correct by LISTEN on its own connection to `databaseUrl`. */
-  listen(databaseUrl: string, logger: Logger): void {
-    this.stopListening = listenForConfigChanges(databaseUrl, {
-      onChange: () => this.changed(),
-      onListening: (listening) => {
-        this.changed();
-        this.listening = listening;
+  /**
+   * Starts caching, kept correct by LISTEN on its own connection to `databaseUrl`. The cache is trusted
+   * only while that connection proves alive (its heartbeat): a connection lost silently makes it stale for
+   * at most `heartbeatMs + timeoutMs` (15 s by default).
+   */
+  listen(databaseUrl: string, logger: Logger, timings?: ListenerTimings): void {
+    this.stopListening = listenForConfigChanges(
+      databaseUrl,
+      {
+        onChange: () => this.changed(),
+        onListening: (listening) => {
+          this.changed();
+          this.listening = listening;
+        },
+        onError: (error) =>
+          logger.warn({ err: error.message }, "config change listener lost; lookups uncached"),
       },
-      onError: (error) =>
-        logger.warn({ err: error.message }, "config change listener lost; lookups uncached"),
-    });
+      timings,
+    );
   }
 
   async close(): Promise<void> {
