@@ -153,6 +153,29 @@ describe("operator api", () => {
     expect((await post(`/webhooks/${webhook.id}/recover`, {})).status).toBe(422);
   });
 
+  it("replays each event once when recovers of the same window run concurrently", async () => {
+    receiver.reply = () => ({ status: 503 });
+    const webhook = await project.webhook({ url: receiver.url, event_types: ["race.*"] });
+    const since = new Date();
+    await Promise.all(Array.from({ length: 20 }, (_, n) => project.event("race.item", { n })));
+    const rows = await settled(webhook.id, 20);
+    expect(rows.every((row) => row.status === "failed")).toBe(true);
+
+    receiver.reply = () => ({ status: 200 });
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        post(`/webhooks/${webhook.id}/recover`, { since: since.toISOString() }),
+      ),
+    );
+    expect(answers.every((answer) => answer.status === 202)).toBe(true);
+    expect(answers.reduce((sum, answer) => sum + answer.body.count, 0)).toBe(20);
+    const replays = await stack.db.delivery.findMany({
+      where: { webhookId: webhook.id, replayOfId: { not: null } },
+    });
+    expect(replays).toHaveLength(20);
+    expect(new Set(replays.map((replay) => replay.eventId)).size).toBe(20);
+  });
+
   it("refuses to replay or recover while the webhook is disabled (409)", async () => {
     const webhook = await project.webhook({ url: receiver.url, event_types: ["off.*"], enabled: false });
     const recovered = await post(`/webhooks/${webhook.id}/recover`, { since: "2000-01-01T00:00:00Z" });

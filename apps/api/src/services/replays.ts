@@ -48,7 +48,9 @@ export async function replayDelivery(
 /**
  * Replays every failed delivery of the webhook created in [since, until], one per event: events that
  * already have a pending or succeeded delivery to this webhook (including replays made earlier in this
- * run) are skipped. Works through the window in batches by id, never loading it whole.
+ * run) are skipped. Works through the window in batches by id, never loading it whole. Each batch checks
+ * and inserts under a per-webhook transaction lock, so concurrent recovers (a retried request, two
+ * operators) replay no event twice: the later one sees the earlier one's replays as pending and skips them.
  */
 export async function recoverWebhook(
   ctx: ApiContext,
@@ -75,17 +77,21 @@ export async function recoverWebhook(
     cursor = failed.at(-1)?.id;
 
     const eventIds = [...new Set(failed.map((delivery) => delivery.eventId))];
-    const settled = await ctx.db.delivery.findMany({
-      where: { webhookId, eventId: { in: eventIds }, status: { in: ["pending", "succeeded"] } },
-      select: { eventId: true },
+    const replays = await ctx.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`hookrelay recover ${webhookId}`}))`;
+      const settled = await tx.delivery.findMany({
+        where: { webhookId, eventId: { in: eventIds }, status: { in: ["pending", "succeeded"] } },
+        select: { eventId: true },
+      });
+      const skip = new Set(settled.map((delivery) => delivery.eventId));
+      const latestPerEvent = new Map<string, Delivery>();
+      for (const delivery of failed)
+        if (!skip.has(delivery.eventId)) latestPerEvent.set(delivery.eventId, delivery);
+      const made = replaysOf([...latestPerEvent.values()]);
+      if (made.length > 0) await tx.delivery.createMany({ data: made });
+      return made;
     });
-    const skip = new Set(settled.map((delivery) => delivery.eventId));
-    const latestPerEvent = new Map<string, Delivery>();
-    for (const delivery of failed)
-      if (!skip.has(delivery.eventId)) latestPerEvent.set(delivery.eventId, delivery);
-    const replays = replaysOf([...latestPerEvent.values()]);
     if (replays.length > 0) {
-      await ctx.db.delivery.createMany({ data: replays });
       await enqueueOrLeaveInOutbox(
         ctx,
         replays.map((replay) => replay.id),
