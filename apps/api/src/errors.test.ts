@@ -8,6 +8,16 @@ const wrapped = (code: string, cause: Record<string, unknown>) => ({
 });
 
 describe("isUnavailable", () => {
+  it("is true for node-postgres's own timeouts (no code) and a statement timeout", () => {
+    expect(isUnavailable(new Error("Query read timeout"))).toBe(true);
+    expect(isUnavailable(new Error("timeout exceeded when trying to connect"))).toBe(true);
+    expect(isUnavailable(new Error("Connection terminated due to connection timeout"))).toBe(true);
+    expect(isUnavailable(wrapped("P2010", { kind: "postgres", code: "57014", originalCode: "57014" }))).toBe(
+      true,
+    );
+    expect(isUnavailable(new Error("syntax error at or near SELEC"))).toBe(false);
+  });
+
   it("is true when the database or Redis cannot be reached", () => {
     expect(
       isUnavailable(wrapped("P1001", { kind: "DatabaseNotReachable", host: "127.0.0.1", port: 1 })),

@@ -60,7 +60,16 @@ const UNAVAILABLE_CODES = new Set([
   "57P02",
   "57P03",
   "53300",
+  // query_canceled: DATABASE_STATEMENT_TIMEOUT ran out (the database is too slow right now).
+  "57014",
 ]);
+// node-postgres's own timeouts carry no code: their messages are its API.
+const UNAVAILABLE_MESSAGES = [
+  "Query read timeout",
+  "timeout exceeded when trying to connect",
+  "Connection terminated due to connection timeout",
+  "Connection terminated unexpectedly",
+];
 // The kinds @prisma/adapter-pg gives a DriverAdapterError when the connection, not the query, failed.
 const UNAVAILABLE_KINDS = new Set([
   "DatabaseNotReachable",
@@ -73,13 +82,16 @@ const UNAVAILABLE_KINDS = new Set([
 export function isUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 6; depth++) {
-    const { code, kind, meta, cause } = current as {
+    const { code, kind, message, meta, cause } = current as {
       code?: unknown;
       kind?: unknown;
+      message?: unknown;
       meta?: { driverAdapterError?: unknown };
       cause?: unknown;
     };
     if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    if (typeof message === "string" && UNAVAILABLE_MESSAGES.some((known) => message.includes(known)))
+      return true;
     if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
     // Prisma wraps the driver's error (raw queries: P2010) in meta.driverAdapterError.
     current = meta?.driverAdapterError ?? cause;

@@ -32,7 +32,7 @@ if (!adminApiKey) {
   }
 }
 
-const db = createPrismaClient(config.databaseUrl);
+const db = createPrismaClient(config.databaseUrl, { timeouts: config.databaseTimeouts });
 const lookups = new ProjectLookups(db);
 lookups.listen(config.databaseUrl, logger);
 const redis = createRedisConnection(config.redisUrl, "producer", logger);

@@ -20,9 +20,18 @@ import { scheduleOutboxSweep } from "./sweeps/outbox.js";
 import { scheduleRetention } from "./sweeps/retention.js";
 
 const { config, logger } = bootProcess("dispatcher", () => loadDispatcherConfig(process.env));
+const MAINTENANCE_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
 // More connections than concurrency buys nothing: each job holds one only briefly.
-const db = createPrismaClient(config.databaseUrl, { maxConnections: Math.min(config.concurrency, 20) });
+const db = createPrismaClient(config.databaseUrl, {
+  maxConnections: Math.min(config.concurrency, 20),
+  timeouts: config.databaseTimeouts,
+});
+// Retention deletes in batches that may take longer than a request's statement bound on a large database.
+const maintenanceDb = createPrismaClient(config.databaseUrl, {
+  maxConnections: 2,
+  timeouts: { ...config.databaseTimeouts, statementMs: MAINTENANCE_STATEMENT_TIMEOUT_MS },
+});
 const redis = createRedisConnection(config.redisUrl, "worker", logger);
 const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
 const recorder = new AttemptRecorder(db);
@@ -49,7 +58,7 @@ const stopSweep = scheduleOutboxSweep(
   config.outboxSweepIntervalMs,
 );
 const stopRetention = scheduleRetention({
-  db,
+  db: maintenanceDb,
   logger,
   connection: redis,
   prefix: config.queuePrefix,
@@ -74,5 +83,5 @@ onShutdownSignal(async (signal) => {
   redis.disconnect();
   await queue.close();
   await Promise.all(monitoredQueues.map((monitored) => monitored.close()));
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), maintenanceDb.$disconnect()]);
 });

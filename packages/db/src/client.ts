@@ -1,14 +1,42 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client.js";
 
+export interface DatabaseTimeouts {
+  /** Connecting (a new pooled connection). */
+  connectMs: number;
+  /** Server-side statement_timeout; the client gives up 2 s later (a black-holed link never answers). */
+  statementMs: number;
+}
+
+/** Defaults for hookrelay's own PostgreSQL (DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT). */
+export const DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, statementMs: 15_000 };
+
 export interface DatabaseOptions {
   /** Pool size; the dispatcher raises it to match its concurrency. */
   maxConnections?: number;
+  timeouts?: DatabaseTimeouts;
 }
 
-/** The one way both apps open PostgreSQL: Prisma's Rust-free client over node-postgres. */
-export function createPrismaClient(databaseUrl: string, { maxConnections = 10 }: DatabaseOptions = {}) {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: maxConnections }) });
+/**
+ * The one way both apps open PostgreSQL: Prisma's Rust-free client over node-postgres, with timeouts on
+ * every connection, so a database that stops answering (a partition, a failover without RST) fails
+ * requests and jobs within seconds instead of holding them for the kernel's TCP timeout.
+ */
+export function createPrismaClient(
+  databaseUrl: string,
+  { maxConnections = 10, timeouts = DATABASE_TIMEOUTS }: DatabaseOptions = {},
+) {
+  return new PrismaClient({
+    adapter: new PrismaPg({
+      connectionString: databaseUrl,
+      max: maxConnections,
+      connectionTimeoutMillis: timeouts.connectMs,
+      statement_timeout: timeouts.statementMs,
+      query_timeout: timeouts.statementMs + 2_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    }),
+  });
 }
 
 export type Database = ReturnType<typeof createPrismaClient>;

@@ -24,7 +24,13 @@ export {
   type SourceTimeouts,
   withSourceConnection,
 } from "./capture/source-connection.js";
-export { createPrismaClient, type Database, type DatabaseOptions } from "./client.js";
+export {
+  createPrismaClient,
+  DATABASE_TIMEOUTS,
+  type Database,
+  type DatabaseOptions,
+  type DatabaseTimeouts,
+} from "./client.js";
 export {
   CONFIG_CHANGE_CHANNEL,
   CONFIG_LISTENER_TIMINGS,

@@ -64,6 +64,9 @@ export const commonEnvShape = {
   DELIVERY_TIMEOUT_MS: positiveInt(20_000),
   DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
   MAX_PAYLOAD_BYTES: positiveInt(262_144),
+  // Bounds on every connection to hookrelay's own PostgreSQL.
+  DATABASE_CONNECT_TIMEOUT: duration.prefault("5s"),
+  DATABASE_STATEMENT_TIMEOUT: duration.prefault("15s"),
   // Bounds on every connection to a database change source (the api installs, the dispatcher captures).
   SOURCE_CONNECT_TIMEOUT: duration.prefault("5s"),
   SOURCE_STATEMENT_TIMEOUT: duration.prefault("10s"),
@@ -86,6 +89,7 @@ export interface CommonConfig {
   /** Largest event body (REST) or envelope (captured change). */
   maxPayloadBytes: number;
   sourceTimeouts: { connectMs: number; statementMs: number };
+  databaseTimeouts: { connectMs: number; statementMs: number };
 }
 
 export class ConfigError extends Error {
@@ -111,6 +115,10 @@ export function commonConfig(env: CommonEnv): CommonConfig {
     dataDir: path.resolve(env.DATA_DIR),
     maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
     sourceTimeouts: { connectMs: env.SOURCE_CONNECT_TIMEOUT, statementMs: env.SOURCE_STATEMENT_TIMEOUT },
+    databaseTimeouts: {
+      connectMs: env.DATABASE_CONNECT_TIMEOUT,
+      statementMs: env.DATABASE_STATEMENT_TIMEOUT,
+    },
   };
 }
 
