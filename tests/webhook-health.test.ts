@@ -62,6 +62,28 @@ describe("webhook health and secrets", () => {
     expect(after.failingSince?.getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it("ends a delivery whose secret no longer decrypts (SECRETS_KEY changed) as failed, with the reason, sending nothing", async () => {
+    receiver.reply = () => ({ status: 200, body: "ok" });
+    const project = await createProject(stack);
+    const webhook = await project.webhook({ url: `${receiver.url}/unreadable`, event_types: ["order.*"] });
+    const otherKey = new SecretBox(Buffer.alloc(32, 7));
+    await stack.db.webhook.update({
+      where: { id: webhook.id },
+      data: { secretCiphertext: otherKey.encrypt("whsec_c2VjcmV0LXVuZGVyLWFub3RoZXIta2V5LTAwMDAwMA==") },
+    });
+    const { event_id: eventId } = await project.event("order.paid", { n: 3 });
+    const delivery = await eventually(async () => {
+      const found = await stack.db.delivery.findFirst({ where: { eventId, webhookId: webhook.id } });
+      return found?.status === "failed" ? found : undefined;
+    });
+    expect(delivery).toMatchObject({ attemptCount: 1, nextAttemptAt: null });
+    const attempts = await stack.db.attempt.findMany({ where: { deliveryId: delivery.id } });
+    expect(attempts.map((row) => ({ error: row.error, statusCode: row.statusCode }))).toEqual([
+      { error: "secret_unreadable", statusCode: null },
+    ]);
+    expect(receiver.requests.filter((request) => request.url.endsWith("/unreadable"))).toHaveLength(0);
+  });
+
   it("concurrent rotations keep every secret handed out in the chain: current and previous are the last two", async () => {
     receiver.reply = () => ({ status: 200, body: "ok" });
     const project = await createProject(stack);

@@ -4,7 +4,6 @@ import {
   type DeliverJob,
   deliverJobSchema,
   type Logger,
-  RETRY_BACKOFF_TYPE,
   type SecretBox,
   signatureStyle,
   signingSecrets,
@@ -37,15 +36,27 @@ export class RetryLater extends Error {
   }
 }
 
+/** The attempt error recorded when a webhook's secret cannot be decrypted with SECRETS_KEY. */
+export const SECRET_UNREADABLE = "secret_unreadable";
+
+/** The longest wait after an error that did not come from an attempt (database down, a crash). */
+export const INFRASTRUCTURE_RETRY_CAP_MS = 60_000;
+
 /**
- * BullMQ custom backoff: the delay the processor chose. Errors that did not come from an attempt (database
- * down, a crash) fall back to the schedule.
+ * BullMQ custom backoff: the delay the processor chose after a real attempt. Errors that did not come from
+ * an attempt (the database down, a crash) retry soon — doubling from 1 s up to a minute, with jitter —
+ * and never move the delivery's schedule: that follows its recorded attempts (`attempt_count`), while
+ * BullMQ's `attemptsMade` also counts these failed runs and would otherwise push the next real attempt
+ * hours ahead.
  */
-export function backoffStrategy(config: DispatcherConfig) {
-  return (attemptsMade: number, type?: string, error?: Error): number => {
+export function backoffStrategy(_config: DispatcherConfig, random: () => number = Math.random) {
+  return (attemptsMade: number, _type?: string, error?: Error): number => {
     if (error instanceof RetryLater) return error.delayMs;
-    if (type !== RETRY_BACKOFF_TYPE) return 1_000;
-    return retryDelay(config.retrySchedule, attemptsMade);
+    const base = Math.min(
+      INFRASTRUCTURE_RETRY_CAP_MS,
+      1_000 * 2 ** Math.min(Math.max(attemptsMade - 1, 0), 6),
+    );
+    return Math.round(base * (0.9 + 0.2 * random()));
   };
 }
 
@@ -129,12 +140,39 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
 
     const attemptNumber = delivery.attemptCount + 1;
     const startedAt = new Date();
+    let secrets: ReturnType<typeof signingSecrets>;
+    try {
+      secrets = signingSecrets(webhook, ctx.secretBox, startedAt);
+    } catch {
+      // The secret no longer decrypts (SECRETS_KEY changed): every run would fail the same way, so the
+      // delivery ends now, failed, with the reason recorded as its attempt — not retried forever.
+      await ctx.recorder.record({
+        deliveryId: delivery.id,
+        webhookId: webhook.id,
+        attemptNumber,
+        response: {
+          statusCode: null,
+          responseBody: null,
+          responseHeaders: null,
+          latencyMs: 0,
+          error: SECRET_UNREADABLE,
+        },
+        outcome: { status: "failed" },
+        at: startedAt,
+        failingSince: webhook.failingSince,
+      });
+      ctx.logger.error(
+        { deliveryId: delivery.id, webhookId: webhook.id },
+        "webhook secret does not decrypt (SECRETS_KEY changed?)",
+      );
+      throw new UnrecoverableError(SECRET_UNREADABLE);
+    }
     const response = await ctx.http.send(
       attemptRequest({
         url: webhook.url,
         body: delivery.payload,
         customHeaders: webhook.headers,
-        secrets: signingSecrets(webhook, ctx.secretBox, startedAt),
+        secrets,
         signature: signatureStyle(webhook),
         eventId: delivery.eventId,
         eventType: delivery.eventType,
