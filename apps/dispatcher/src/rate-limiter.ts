@@ -2,18 +2,21 @@ import type { Redis } from "ioredis";
 
 // Spreads deliveries to one endpoint at `rate_limit_per_second` (GCRA-style): each delivery reserves the
 // next free slot, 1/rate seconds after the previous one, atomically in Redis so every dispatcher process
-// shares the same schedule. A delivery whose slot is in the future waits (delayed, not failed).
+// shares the same schedule. A delivery whose slot is in the future waits (delayed, not failed). The
+// schedule runs on Redis's clock (TIME), not each dispatcher's, whose clocks may differ; the script
+// answers how long to wait, which each dispatcher adds to its own clock.
 const RESERVE_SCRIPT = `
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local interval = tonumber(ARGV[1])
 local nextFree = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, nextFree)
-redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(slot + interval - now + 60000))
-return slot
+redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot + interval - now + 60000))
+return tostring(slot - now)
 `;
 
 type ReservingRedis = Redis & {
-  reserveDeliverySlot(key: string, now: number, intervalMs: number): Promise<number>;
+  reserveDeliverySlot(key: string, intervalMs: number): Promise<string>;
 };
 
 export class EndpointRateLimiter {
@@ -26,13 +29,12 @@ export class EndpointRateLimiter {
     this.#prefix = prefix;
   }
 
-  /** The time (ms) at which this delivery may be sent; `now` when the endpoint has room. */
-  async reserve(webhookId: string, perSecond: number, now = Date.now()): Promise<number> {
-    const slot = await this.#redis.reserveDeliverySlot(
+  /** The time (ms, this process's clock) at which this delivery may be sent; now when the endpoint has room. */
+  async reserve(webhookId: string, perSecond: number): Promise<number> {
+    const waitMs = await this.#redis.reserveDeliverySlot(
       `${this.#prefix}:rate:${webhookId}`,
-      now,
       1000 / perSecond,
     );
-    return Number(slot);
+    return Date.now() + Number(waitMs);
   }
 }

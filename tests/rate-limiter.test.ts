@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import { EndpointRateLimiter } from "@hookrelay/dispatcher";
+import { createLogger, createRedisConnection } from "@hookrelay/shared";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+// The per-endpoint rate limiter against real Redis: one schedule shared by every dispatcher, on Redis's
+// clock, so a dispatcher whose own clock is off does not push every other dispatcher's deliveries away.
+describe("endpoint rate limiter", () => {
+  const logger = createLogger("test", "silent");
+  const redis = createRedisConnection(REDIS_URL, "worker", logger);
+  const prefix = `hookrelay-test-${randomBytes(4).toString("hex")}`;
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("hands out slots 1/rate apart, shared by several dispatchers", async () => {
+    const [a, b] = [new EndpointRateLimiter(redis, prefix), new EndpointRateLimiter(redis, prefix)];
+    const slots: number[] = [];
+    for (let n = 0; n < 10; n++) slots.push(await (n % 2 === 0 ? a : b).reserve("wh_spaced", 20));
+    const gaps = slots.slice(1).map((slot, n) => slot - (slots[n] ?? 0));
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(35);
+      expect(gap).toBeLessThanOrEqual(65);
+    }
+  });
+
+  it("is not pushed an hour ahead by a dispatcher whose clock is an hour fast", async () => {
+    const limiter = new EndpointRateLimiter(redis, prefix);
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000;
+    try {
+      await limiter.reserve("wh_skewed", 10);
+    } finally {
+      Date.now = realNow;
+    }
+    const waitMs = (await limiter.reserve("wh_skewed", 10)) - Date.now();
+    expect(waitMs).toBeLessThan(1_000);
+  });
+});
