@@ -174,6 +174,12 @@ describe("operator api", () => {
     });
     expect(replays).toHaveLength(20);
     expect(new Set(replays.map((replay) => replay.eventId)).size).toBe(20);
+    // Let the replays finish before the next test looks at the receiver.
+    await eventually(async () => {
+      const done = await stack.db.delivery.count({ where: { webhookId: webhook.id, status: "succeeded" } });
+      return done === 20 || undefined;
+    });
+    receiver.requests.length = 0;
   });
 
   it("refuses to replay or recover while the webhook is disabled (409)", async () => {
