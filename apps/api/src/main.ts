@@ -1,7 +1,8 @@
-import { createPrismaClient } from "@hookrelay/db";
+import { createPrismaClient, databaseIdentity } from "@hookrelay/db";
 import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import {
   bootProcess,
+  claimQueuePrefix,
   closeHttpServer,
   createRedisConnection,
   DELIVERY_QUEUE,
@@ -61,6 +62,11 @@ const app = createApp({
     onStored: (count) => metrics.eventsIngested.inc(count),
   }),
 });
+
+// Not awaited: a warning about a shared QUEUE_PREFIX, once both backends answer.
+databaseIdentity(db)
+  .then((identity) => claimQueuePrefix(redis, config.queuePrefix, identity, logger))
+  .catch(() => undefined);
 
 const server = app.listen(config.port, () => {
   logger.info({ port: config.port }, "api listening");

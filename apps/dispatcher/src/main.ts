@@ -1,6 +1,7 @@
-import { createPrismaClient } from "@hookrelay/db";
+import { createPrismaClient, databaseIdentity } from "@hookrelay/db";
 import {
   bootProcess,
+  claimQueuePrefix,
   createRedisConnection,
   DELIVERY_QUEUE,
   onShutdownSignal,
@@ -72,6 +73,10 @@ const server = startHealthServer(
   { metrics: metrics.registry },
 );
 logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher started");
+// Not awaited: a warning about a shared QUEUE_PREFIX, once both backends answer.
+databaseIdentity(db)
+  .then((identity) => claimQueuePrefix(redis, config.queuePrefix, identity, logger))
+  .catch(() => undefined);
 
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");

@@ -62,6 +62,7 @@ export type {
 } from "./generated/prisma/client.js";
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
+export { databaseIdentity } from "./identity.js";
 export { migrateDatabase } from "./migrate.js";
 export { postgresErrorCode } from "./postgres-errors.js";
 export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
