@@ -1,5 +1,11 @@
 import { sweepOutbox } from "@hookrelay/dispatcher";
-import { createLogger, DEVELOPMENT_SECRETS_KEY, SecretBox, verifyWebhook } from "@hookrelay/shared";
+import {
+  createLogger,
+  createRedisConnection,
+  DEVELOPMENT_SECRETS_KEY,
+  SecretBox,
+  verifyWebhook,
+} from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -180,12 +186,11 @@ describe("test sends", () => {
       where: { id: delivery.id },
       data: { createdAt: tenMinutesAgo, enqueuedAt: tenMinutesAgo },
     });
-    const swept = await sweepOutbox({
-      db: stack.db,
-      queue: stack.queue,
-      logger: createLogger("test", "silent"),
-      graceMs: 0,
-    });
+    const logger = createLogger("test", "silent");
+    const redis = createRedisConnection(stack.env.REDIS_URL ?? "redis://127.0.0.1:6379", "worker", logger);
+    const swept = await sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 0 }).finally(
+      () => redis.disconnect(),
+    );
     expect(swept).toBe(0);
     expect(await stack.queue.getJob(delivery.id)).toBeUndefined();
 

@@ -154,7 +154,7 @@ export async function startStack(
     dispatcherUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
     if (capture) stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
     stopSweep = scheduleOutboxSweep(
-      { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
+      { db, queue, redis: connection, logger, graceMs: config.outboxSweepIntervalMs },
       config.outboxSweepIntervalMs,
     );
   }

@@ -55,7 +55,7 @@ const worker = startDeliveryWorker(
 const queue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
 queue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
 const stopSweep = scheduleOutboxSweep(
-  { db, queue, logger, graceMs: config.outboxSweepIntervalMs },
+  { db, queue, redis, logger, graceMs: config.outboxSweepIntervalMs },
   config.outboxSweepIntervalMs,
 );
 const stopRetention = scheduleRetention({
