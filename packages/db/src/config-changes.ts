@@ -1,4 +1,5 @@
 import pg from "pg";
+import { destroySocket } from "./pg-socket.js";
 
 /** The channel the `*_config_change` triggers notify (see migration config_change_notify). */
 export const CONFIG_CHANGE_CHANNEL = "hookrelay_config";
@@ -48,8 +49,7 @@ export function listenForConfigChanges(
     clearInterval(heartbeat);
     const dead = client;
     client = undefined;
-    // A black-holed socket would never finish end(): destroy it.
-    (dead as unknown as { connection?: { stream?: { destroy(): void } } })?.connection?.stream?.destroy();
+    destroySocket(dead);
     dead?.end().catch(() => undefined);
     if (!stopped && !retry) retry = setTimeout(connect, RECONNECT_DELAY_MS).unref();
   };

@@ -16,8 +16,8 @@ export interface NewEvent {
 }
 
 /** PostgreSQL allows 65,535 bind parameters in one statement: 7 per event, 3 per delivery. */
-export const MAX_EVENTS_PER_INSERT = 250;
-export const MAX_DELIVERIES_PER_INSERT = 5_000;
+const MAX_EVENTS_PER_INSERT = 250;
+const MAX_DELIVERIES_PER_INSERT = 5_000;
 
 /** How many events from the start of a list fit in one insert (at least one). */
 export function insertChunkLength(length: number, deliveriesAt: (index: number) => number): number {

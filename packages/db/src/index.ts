@@ -7,16 +7,11 @@ export {
   recordAttempts,
 } from "./attempts.js";
 export {
-  CAPTURE_CHANNEL,
-  CAPTURE_SCHEMA,
   type InstallScriptInput,
   installScript,
-  quoteIdentifier,
-  triggerName,
   uninstallScript,
 } from "./capture/capture-sql.js";
 export {
-  type ChangeBacklog,
   databaseRole,
   describeDatabase,
   type RecordedChange,
@@ -26,14 +21,12 @@ export {
 } from "./capture/source-connection.js";
 export {
   createPrismaClient,
-  DATABASE_TIMEOUTS,
   type Database,
   type DatabaseOptions,
   type DatabaseTimeouts,
 } from "./client.js";
 export {
   CONFIG_CHANGE_CHANNEL,
-  CONFIG_LISTENER_TIMINGS,
   type ListenerTimings,
   listenForConfigChanges,
 } from "./config-changes.js";
@@ -43,8 +36,6 @@ export {
   enabledWebhookTargets,
   insertChunkLength,
   insertEventsWithDeliveries,
-  MAX_DELIVERIES_PER_INSERT,
-  MAX_EVENTS_PER_INSERT,
   markEnqueued,
   type NewEvent,
   projectIdForKeyHash,

@@ -1,9 +1,7 @@
 export { serializeEnvelope } from "./envelope.js";
-export { EventWriter } from "./event-writer.js";
 export {
   EventIngest,
   type EventInput,
-  IDEMPOTENCY_WINDOW_MS,
   type IngestDependencies,
   type IngestResult,
 } from "./ingest.js";

@@ -11,6 +11,7 @@ import {
   type ListQuery,
   newId,
   type SourceTable,
+  sourceInstallSqlPath,
   type UpdateSourceInput,
 } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
@@ -36,10 +37,6 @@ export function presentSource(source: Source) {
 }
 
 export type SourceView = ReturnType<typeof presentSource>;
-
-export function installSqlPath(projectId: string, sourceId: string): string {
-  return `/v1/projects/${projectId}/sources/${sourceId}/install.sql`;
-}
 
 function scriptFor(sourceId: string, databaseUrl: string, tables: SourceTable[]): string {
   return installScript({ sourceId, tables, captureRole: databaseRole(databaseUrl) });
@@ -103,7 +100,7 @@ export async function createSource(ctx: ApiContext, projectId: string, input: Cr
         { path: failure.kind === "connection" ? "database_url" : "tables", message: failure.message },
       ]);
     }
-    const path = installSqlPath(projectId, id);
+    const path = sourceInstallSqlPath(projectId, id);
     await ctx.db.source.update({
       where: { id },
       data: { status: "error", lastError: `not installed: ${failure.message}; a DBA can run ${path}` },
@@ -164,7 +161,7 @@ export async function updateSource(
         ]);
       }
       // Recorded, so that install.sql installs the tables asked for; capture resumes once a DBA ran it.
-      const path = installSqlPath(projectId, source.id);
+      const path = sourceInstallSqlPath(projectId, source.id);
       await ctx.db.source.update({
         where: { id: source.id },
         data: {

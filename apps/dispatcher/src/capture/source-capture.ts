@@ -8,7 +8,7 @@ import {
   type SourceTimeouts,
 } from "@hookrelay/db";
 import type { EventIngest } from "@hookrelay/ingest";
-import type { Logger, SecretBox } from "@hookrelay/shared";
+import { type Logger, type SecretBox, sourceInstallSqlPath } from "@hookrelay/shared";
 import type { DispatcherMetrics } from "../metrics.js";
 import { changeDataJson, changeEvent, columnsToOmit } from "./change-events.js";
 
@@ -198,7 +198,7 @@ export class SourceCapture {
    * measured the source, so one standby's trouble does not flip a healthy source to `error` and back.
    */
   private async recordError(error: unknown, holder: boolean): Promise<void> {
-    const message = describeCaptureError(error, installSqlPath(this.source));
+    const message = describeCaptureError(error, sourceInstallSqlPath(this.source.projectId, this.source.id));
     // The api records a source before installing it: a capture that starts in between finds no change
     // table, which is not worth an error status unless it lasts.
     const installing = Date.now() - this.source.updatedAt.getTime() < INSTALL_GRACE_MS;
@@ -245,8 +245,4 @@ export function describeCaptureError(error: unknown, installSql: string): string
     return `${NOT_INSTALLED_PREFIX}${text}; a DBA can run ${installSql}`;
   }
   return text;
-}
-
-function installSqlPath(source: CapturableSource): string {
-  return `/v1/projects/${source.projectId}/sources/${source.id}/install.sql`;
 }

@@ -1,4 +1,4 @@
-import type { Database } from "@hookrelay/db";
+import { type Database, markEnqueued } from "@hookrelay/db";
 import {
   DELIVER_JOB,
   type DeliveryQueueProducer,
@@ -52,7 +52,7 @@ export async function sweepOutbox({
     if (rows.length === 0) break;
     const ids = rows.map((row) => row.id);
     await enqueueDeliveries(queue, ids);
-    await db.delivery.updateMany({ where: { id: { in: ids } }, data: { enqueuedAt: new Date() } });
+    await markEnqueued(db, ids);
     enqueued += ids.length;
     if (rows.length < BATCH) break;
   }

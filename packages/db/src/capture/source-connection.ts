@@ -1,4 +1,5 @@
 import pg from "pg";
+import { destroySocket } from "../pg-socket.js";
 import { CAPTURE_CHANNEL, CAPTURE_SCHEMA } from "./capture-sql.js";
 
 /** Bounds on every connection to a source database: it may be slow, unreachable or black-holed. */
@@ -200,11 +201,7 @@ export class SourceConnection {
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), CLOSE_TIMEOUT_MS);
     });
-    if ((await Promise.race([ended, late])) === "late") {
-      (
-        this.client as unknown as { connection?: { stream?: { destroy(): void } } }
-      ).connection?.stream?.destroy();
-    }
+    if ((await Promise.race([ended, late])) === "late") destroySocket(this.client);
     clearTimeout(timer);
   }
 }

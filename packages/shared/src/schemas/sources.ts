@@ -90,6 +90,11 @@ export const deleteSourceQuerySchema = z.object({
     .transform((text) => text === "true"),
 });
 
+/** Where the admin API serves a source's install script (the route is declared in the api). */
+export function sourceInstallSqlPath(projectId: string, sourceId: string): string {
+  return `/v1/projects/${projectId}/sources/${sourceId}/install.sql`;
+}
+
 /** `db.<schema>.<table>.<operation>`, lower case: the event type of a captured change. */
 export function changeEventType(schema: string, table: string, operation: string): string {
   return `db.${schema}.${table}.${operation}`.toLowerCase();

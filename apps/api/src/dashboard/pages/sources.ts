@@ -1,6 +1,5 @@
-import { changeEventType, type ListQuery } from "@hookrelay/shared";
+import { changeEventType, type ListQuery, sourceInstallSqlPath } from "@hookrelay/shared";
 import type { projectWithSources } from "../../services/dashboard.js";
-import { installSqlPath } from "../../services/sources.js";
 import { html, type SafeHtml } from "../html.js";
 import { layout, type PageContext, pager, time } from "../layout.js";
 import { links } from "../links.js";
@@ -41,7 +40,7 @@ export function sourcesPage(context: PageContext, view: SourcesView, query: List
   const rows = sources.data.map(
     (source) => html`<tr data-source-id="${source.id}">
 <td>${source.name}<div class="mono muted">${source.id}</div>
-<div><a href="${links.sourceInstallSql(project.id, source.id)}" title="GET ${installSqlPath(project.id, source.id)} (admin API)">install.sql</a></div></td>
+<div><a href="${links.sourceInstallSql(project.id, source.id)}" title="GET ${sourceInstallSqlPath(project.id, source.id)} (admin API)">install.sql</a></div></td>
 <td class="mono">${source.database}</td>
 <td>${capturedTables(source)}</td>
 <td>${source.enabled ? html`<span data-enabled="true">enabled</span>` : html`<span class="state-off" data-enabled="false">disabled</span>`}</td>
