@@ -1,6 +1,7 @@
 // `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|all] [--duration 60]
 //                   [--rate 500] [--webhooks 1] [--dispatchers 1] [--events 100000] [--concurrency 64]
-//                   [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]`
+//                   [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]
+//                   [--webhook-concurrency 10]`
 //
 // End-to-end benchmark on this machine, everything in separate processes: api, N dispatchers (the built
 // apps), a receiver, and this process as the load generator. Each run gets a fresh database and queue
@@ -44,6 +45,8 @@ const { values: args } = parseArgs({
     // Passed to the dispatchers as CAPTURE_POLL_INTERVAL / CAPTURE_BATCH_SIZE; unset: the product's defaults.
     "capture-poll-interval": { type: "string" },
     "capture-batch-size": { type: "string" },
+    // Passed to the dispatchers as WEBHOOK_CONCURRENCY (the per-webhook in-flight cap).
+    "webhook-concurrency": { type: "string" },
   },
 });
 
@@ -882,6 +885,9 @@ function scenarios() {
     webhooks: Number(args.webhooks),
     dispatchers: Number(args.dispatchers),
     concurrency: Number(args.concurrency),
+    dispatcherEnv: {
+      ...(args["webhook-concurrency"] && { WEBHOOK_CONCURRENCY: args["webhook-concurrency"] }),
+    },
   };
   const source = {
     name: "source",
@@ -889,6 +895,7 @@ function scenarios() {
     source: true,
     rate: Number(args.rate ?? 500),
     dispatcherEnv: {
+      ...base.dispatcherEnv,
       ...(args["capture-poll-interval"] && { CAPTURE_POLL_INTERVAL: args["capture-poll-interval"] }),
       ...(args["capture-batch-size"] && { CAPTURE_BATCH_SIZE: args["capture-batch-size"] }),
     },

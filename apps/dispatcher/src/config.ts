@@ -18,6 +18,7 @@ export const dispatcherEnvSchema = z.object({
   RETRY_SCHEDULE: durationList.prefault(DEFAULT_RETRY_SCHEDULE),
   RETRY_MAX_AGE: duration.prefault("14d"),
   DISPATCHER_CONCURRENCY: positiveInt(100),
+  WEBHOOK_CONCURRENCY: positiveInt(10),
   AUTO_DISABLE_AFTER: duration.prefault("5d"),
   OUTBOX_SWEEP_INTERVAL: duration.prefault("5s"),
   STALLED_JOB_TIMEOUT: duration.prefault("30s"),
@@ -35,6 +36,8 @@ export interface DispatcherConfig extends CommonConfig {
   retrySchedule: number[];
   retryMaxAgeMs: number;
   concurrency: number;
+  /** Deliveries to one webhook running at once in one dispatcher process (the rest wait, parked). */
+  webhookConcurrency: number;
   /** A webhook whose attempts have all failed for this long is disabled (`auto_failing`). */
   autoDisableAfterMs: number;
   /** How often the outbox sweep looks for deliveries that never reached the queue. */
@@ -60,6 +63,7 @@ export function loadDispatcherConfig(env: Record<string, string | undefined>): D
     retrySchedule: parsed.RETRY_SCHEDULE,
     retryMaxAgeMs: parsed.RETRY_MAX_AGE,
     concurrency: parsed.DISPATCHER_CONCURRENCY,
+    webhookConcurrency: parsed.WEBHOOK_CONCURRENCY,
     autoDisableAfterMs: parsed.AUTO_DISABLE_AFTER,
     outboxSweepIntervalMs: parsed.OUTBOX_SWEEP_INTERVAL,
     stalledJobTimeoutMs: parsed.STALLED_JOB_TIMEOUT,

@@ -1,11 +1,13 @@
-import { DELIVERY_QUEUE } from "@hookrelay/shared";
-import { Worker } from "bullmq";
+import { DELIVER_JOB, DELIVERY_QUEUE } from "@hookrelay/shared";
+import { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { backoffStrategy, createDeliveryProcessor, type DispatcherContext, RetryLater } from "./worker.js";
 
 /** Starts the BullMQ worker that runs delivery jobs. */
 export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): Worker {
-  const worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx), {
+  // Parked deliveries are woken by id: a Job handle needs no fetch to be promoted.
+  const promote = (jobId: string) => new Job(worker, DELIVER_JOB, {}, {}, jobId).promote();
+  const worker: Worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx, promote), {
     connection,
     prefix: ctx.config.queuePrefix,
     concurrency: ctx.config.concurrency,

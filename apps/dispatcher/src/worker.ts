@@ -1,8 +1,16 @@
-import { type Database, DeliveryLoader, failPendingDeliveries, type Outcome } from "@hookrelay/db";
+import {
+  type Database,
+  type DeliveryForAttempt,
+  DeliveryLoader,
+  failPendingDeliveries,
+  type Outcome,
+  pendingDeliveryState,
+} from "@hookrelay/db";
 import {
   attemptRequest,
   type DeliverJob,
   deliverJobSchema,
+  idTime,
   type Logger,
   type SecretBox,
   signatureStyle,
@@ -13,6 +21,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { AttemptRecorder } from "./attempt-recorder.js";
 import type { DispatcherConfig } from "./config.js";
+import { type PromoteJob, WebhookInFlightCap } from "./in-flight-cap.js";
 import type { DispatcherMetrics } from "./metrics.js";
 import type { EndpointRateLimiter } from "./rate-limiter.js";
 import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
@@ -38,6 +47,8 @@ export class RetryLater extends Error {
 
 /** The attempt error recorded when a webhook's secret cannot be decrypted with SECRETS_KEY. */
 export const SECRET_UNREADABLE = "secret_unreadable";
+/** The attempt error recorded when an error other than an attempt kept failing a delivery past RETRY_MAX_AGE. */
+export const DISPATCH_ERROR = "dispatch_error";
 
 /** The longest wait after an error that did not come from an attempt (database down, a crash). */
 export const INFRASTRUCTURE_RETRY_CAP_MS = 60_000;
@@ -94,35 +105,64 @@ export function decideOutcome(
 
 // A job that comes back much later than its slot (a busy dispatcher, late promotion of delayed jobs) would
 // bunch up with others and overrun the endpoint's limit, so it reserves again — a few times at most, so a
-// heavily loaded dispatcher still makes progress.
-const MAX_SLOT_TRIES = 3;
+// heavily loaded dispatcher still makes progress. A job parked by the in-flight cap after its slot had come
+// keeps its slot: the cap already keeps it from bunching, and reserving again would send it to the end of
+// the line behind every delivery reserved meanwhile.
+export const MAX_SLOT_TRIES = 3;
 
-function mayUseReservedSlot(data: DeliverJob, attemptsMade: number, perSecond: number): boolean {
+/** Whether a job may send now on the rate slot it reserved earlier, rather than reserve another. */
+export function mayUseReservedSlot(
+  data: DeliverJob,
+  attemptsMade: number,
+  perSecond: number,
+  now: number,
+): boolean {
   if (data.slotAt === undefined || data.slotForAttempt !== attemptsMade) return false;
-  const late = Date.now() - data.slotAt;
+  if (data.slotKept) return true;
+  const late = now - data.slotAt;
   return late <= 1000 / perSecond || (data.slotTries ?? 0) >= MAX_SLOT_TRIES;
 }
 
+/** Thrown by the processor after it moved its job to delayed itself (not an attempt). */
+function waitInDelayed(): never {
+  throw new DelayedError();
+}
+
 /** The BullMQ processor: one delivery attempt per job run. */
-export function createDeliveryProcessor(ctx: DispatcherContext) {
+export function createDeliveryProcessor(ctx: DispatcherContext, promote: PromoteJob) {
   const { config, db } = ctx;
   const deliveries = new DeliveryLoader(db);
-  return async (job: Job, token?: string): Promise<string> => {
-    const data = deliverJobSchema.parse(job.data);
-    const delivery = await deliveries.load(data.deliveryId);
-    // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
-    if (delivery?.status !== "pending") return "skipped";
-    const { webhook } = delivery;
-    if (!webhook.enabled) {
-      await failPendingDeliveries(db, { id: delivery.id }, new Date());
-      ctx.metrics.webhookDisabled();
-      return "webhook_disabled";
-    }
+  const inFlight = new WebhookInFlightCap(config.webhookConcurrency, promote, (error) =>
+    ctx.logger.warn({ err: (error as Error).message }, "could not wake a parked delivery"),
+  );
 
+  /** Parks a job whose webhook has no free place here: delayed (not an attempt) until one frees. */
+  async function park(
+    job: Job,
+    token: string | undefined,
+    data: DeliverJob,
+    webhookId: string,
+  ): Promise<never> {
+    const slotCame =
+      data.slotAt !== undefined && data.slotForAttempt === job.attemptsMade && data.slotAt <= Date.now();
+    const wakeAt = Date.now() + inFlight.wakeAfterMs(webhookId);
+    await job.updateData({ ...data, webhookId, ...(slotCame && { slotKept: true }) });
+    await job.moveToDelayed(wakeAt, token);
+    if (job.id !== undefined) inFlight.parked(webhookId, job.id);
+    return waitInDelayed();
+  }
+
+  async function attempt(
+    job: Job,
+    token: string | undefined,
+    data: DeliverJob,
+    delivery: DeliveryForAttempt,
+  ) {
+    const { webhook } = delivery;
     // Per-endpoint rate limit: wait for a reserved slot. Moving the job to delayed is not an attempt.
     if (
       webhook.rateLimitPerSecond &&
-      !mayUseReservedSlot(data, job.attemptsMade, webhook.rateLimitPerSecond)
+      !mayUseReservedSlot(data, job.attemptsMade, webhook.rateLimitPerSecond, Date.now())
     ) {
       const slotAt = await ctx.rateLimiter.reserve(webhook.id, webhook.rateLimitPerSecond);
       if (slotAt > Date.now() + 5) {
@@ -132,9 +172,10 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
           slotAt,
           slotForAttempt: job.attemptsMade,
           slotTries: reserved ? (data.slotTries ?? 0) + 1 : 1,
+          slotKept: false,
         });
         await job.moveToDelayed(slotAt, token);
-        throw new DelayedError();
+        waitInDelayed();
       }
     }
 
@@ -146,21 +187,11 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
     } catch {
       // The secret no longer decrypts (SECRETS_KEY changed): every run would fail the same way, so the
       // delivery ends now, failed, with the reason recorded as its attempt — not retried forever.
-      await ctx.recorder.record({
-        deliveryId: delivery.id,
-        webhookId: webhook.id,
+      await endWithoutAttempt(
+        { id: delivery.id, webhookId: webhook.id, failingSince: webhook.failingSince },
         attemptNumber,
-        response: {
-          statusCode: null,
-          responseBody: null,
-          responseHeaders: null,
-          latencyMs: 0,
-          error: SECRET_UNREADABLE,
-        },
-        outcome: { status: "failed" },
-        at: startedAt,
-        failingSince: webhook.failingSince,
-      });
+        SECRET_UNREADABLE,
+      );
       ctx.logger.error(
         { deliveryId: delivery.id, webhookId: webhook.id },
         "webhook secret does not decrypt (SECRETS_KEY changed?)",
@@ -206,5 +237,79 @@ export function createDeliveryProcessor(ctx: DispatcherContext) {
     if (outcome.status === "retry") throw new RetryLater(delayMs);
     if (outcome.status === "failed") throw new UnrecoverableError("delivery failed for good");
     return "succeeded";
+  }
+
+  /** Ends a delivery as failed, recording `reason` as an attempt that sent nothing. */
+  async function endWithoutAttempt(
+    delivery: { id: string; webhookId: string; failingSince: Date | null },
+    attemptNumber: number,
+    reason: string,
+  ): Promise<void> {
+    const response: WebhookResponse = {
+      statusCode: null,
+      responseBody: null,
+      responseHeaders: null,
+      latencyMs: 0,
+      error: reason,
+    };
+    await ctx.recorder.record({
+      deliveryId: delivery.id,
+      webhookId: delivery.webhookId,
+      attemptNumber,
+      response,
+      outcome: { status: "failed" },
+      at: new Date(),
+      failingSince: delivery.failingSince,
+    });
+    ctx.metrics.attemptRecorded(response, "failed");
+  }
+
+  /**
+   * An error that came from no attempt (the database or Redis failing, a bug) retries soon without moving
+   * the schedule (backoffStrategy). One that is still there once the delivery is older than RETRY_MAX_AGE
+   * would otherwise retry forever and keep its event from retention: the delivery ends, failed, with
+   * DISPATCH_ERROR recorded as its last attempt. Returns normally when it did not end the delivery.
+   */
+  async function endIfOutOfTime(deliveryId: string, error: unknown): Promise<void> {
+    if (Date.now() - idTime(deliveryId).getTime() < config.retryMaxAgeMs) return;
+    const delivery = await pendingDeliveryState(db, deliveryId);
+    if (!delivery) return;
+    await endWithoutAttempt(delivery, delivery.attemptCount + 1, DISPATCH_ERROR);
+    ctx.logger.error(
+      { deliveryId, err: (error as Error).message },
+      "delivery ended: an error other than its attempts kept failing it past RETRY_MAX_AGE",
+    );
+    throw new UnrecoverableError(DISPATCH_ERROR);
+  }
+
+  return async (job: Job, token?: string): Promise<string> => {
+    const parsed = deliverJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError("not a delivery job");
+    const data = parsed.data;
+    // A parked job knows its webhook: while that webhook is still full here, it parks again at once.
+    if (data.webhookId !== undefined && !inFlight.hasRoom(data.webhookId))
+      return park(job, token, data, data.webhookId);
+    let webhookId: string | undefined;
+    try {
+      const delivery = await deliveries.load(data.deliveryId);
+      // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
+      if (delivery?.status !== "pending") return "skipped";
+      if (!delivery.webhook.enabled) {
+        await failPendingDeliveries(db, { id: delivery.id }, new Date());
+        ctx.metrics.webhookDisabled();
+        return "webhook_disabled";
+      }
+      if (!inFlight.tryAcquire(delivery.webhook.id)) return await park(job, token, data, delivery.webhook.id);
+      webhookId = delivery.webhook.id;
+      return await attempt(job, token, data, delivery);
+    } catch (error) {
+      if (
+        !(error instanceof RetryLater || error instanceof DelayedError || error instanceof UnrecoverableError)
+      )
+        await endIfOutOfTime(data.deliveryId, error);
+      throw error;
+    } finally {
+      if (webhookId !== undefined) inFlight.release(webhookId);
+    }
   };
 }

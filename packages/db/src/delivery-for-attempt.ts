@@ -96,3 +96,17 @@ function fromRow(row: Row): DeliveryForAttempt {
     },
   };
 }
+
+/** What ending a delivery without an attempt needs; null unless it is pending. */
+export async function pendingDeliveryState(
+  db: Database,
+  deliveryId: string,
+): Promise<{ id: string; webhookId: string; attemptCount: number; failingSince: Date | null } | null> {
+  const rows = await db.$queryRaw<
+    Array<{ id: string; webhookId: string; attemptCount: number; failingSince: Date | null }>
+  >`
+    SELECT d.id, d.webhook_id AS "webhookId", d.attempt_count AS "attemptCount", w.failing_since AS "failingSince"
+    FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.id = ${deliveryId} AND d.status = 'pending'`;
+  return rows[0] ?? null;
+}

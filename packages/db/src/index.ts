@@ -30,7 +30,7 @@ export {
   type ListenerTimings,
   listenForConfigChanges,
 } from "./config-changes.js";
-export { type DeliveryForAttempt, DeliveryLoader } from "./delivery-for-attempt.js";
+export { type DeliveryForAttempt, DeliveryLoader, pendingDeliveryState } from "./delivery-for-attempt.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export {
   enabledWebhookTargets,

@@ -1,4 +1,4 @@
-import { encodeTime, monotonicFactory } from "ulid";
+import { decodeTime, encodeTime, monotonicFactory } from "ulid";
 
 // Prefixed ULIDs: the 48-bit millisecond timestamp leads, so ids sort by creation time and lists can page
 // by id. Lower-cased for readability; the order of [0-9a-z] is the same as ULID's own.
@@ -31,4 +31,9 @@ export function isId(kind: IdKind, value: string): boolean {
 export function idAtTime(kind: IdKind, at: Date, edge: "start" | "end"): string {
   const time = encodeTime(Math.max(0, at.getTime()), 10).toLowerCase();
   return `${ID_PREFIXES[kind]}_${time}${(edge === "start" ? "0" : "z").repeat(16)}`;
+}
+
+/** When an id made by `newId` was created (its leading timestamp). */
+export function idTime(id: string): Date {
+  return new Date(decodeTime(id.slice(id.indexOf("_") + 1).toUpperCase()));
 }

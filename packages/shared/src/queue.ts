@@ -17,6 +17,10 @@ export const deliverJobSchema = z.object({
   slotForAttempt: z.number().int().optional(),
   /** How many slots this try has reserved (it reserves again when it came back too late for its slot). */
   slotTries: z.number().int().optional(),
+  /** Set when the delivery was parked because its webhook had no free place (the webhook's id). */
+  webhookId: z.string().max(64).optional(),
+  /** Parked after its reserved slot had come: it keeps that slot however late it wakes. */
+  slotKept: z.boolean().optional(),
 });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 
