@@ -1,6 +1,8 @@
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { createProject } from "./support/fixtures.js";
 import { freePort, type RunningProcess, startApp } from "./support/processes.js";
-import { eventually } from "./support/receiver.js";
+import { eventually, TestReceiver } from "./support/receiver.js";
+import { type Stack, startStack } from "./support/stack.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 
 // hookrelay's own PostgreSQL black-holed (a partition, a failover without RST): the built api answers 503
@@ -60,4 +62,84 @@ describe("hookrelay's PostgreSQL black-holed", () => {
     }, 20_000);
     expect(back.status).toBe(200);
   }, 60_000);
+});
+
+// The dispatcher's side: with its PostgreSQL black-holed, no slot stays frozen behind a hung query (each
+// run gives its job back within the statement bound, counting no attempt), and the deliveries go out once
+// the database answers again, each at its first attempt.
+describe("the dispatcher's PostgreSQL black-holed", () => {
+  let stack: Stack;
+  let proxy: TcpProxy;
+  let receiver: TestReceiver;
+  let dispatcher: RunningProcess | undefined;
+
+  beforeAll(async () => {
+    // The api and its database stay healthy; only the dispatcher's connection goes through the proxy.
+    stack = await startStack({}, { dispatcher: false });
+    proxy = await startTcpProxy(Number(new URL(stack.env.DATABASE_URL ?? "").port || 5432));
+    receiver = await TestReceiver.start();
+  });
+
+  afterAll(async () => {
+    if (dispatcher && dispatcher.child.exitCode === null) dispatcher.child.kill("SIGKILL");
+    await dispatcher?.exited;
+    await proxy?.close();
+    await receiver?.close();
+    await stack?.stop();
+  });
+
+  it("gives jobs back within its statement bound without counting an attempt, and delivers once it is back", async () => {
+    const proxied = new URL(stack.env.DATABASE_URL ?? "");
+    proxied.port = String(proxy.port);
+    dispatcher = startApp("dispatcher", {
+      ...stack.env,
+      DATABASE_URL: proxied.toString(),
+      DISPATCHER_PORT: String(await freePort()),
+      DISPATCHER_CONCURRENCY: "2",
+      DATABASE_CONNECT_TIMEOUT: "1s",
+      DATABASE_STATEMENT_TIMEOUT: "1s",
+      OUTBOX_SWEEP_INTERVAL: "1s",
+    });
+    const project = await createProject(stack);
+    const webhook = await project.webhook({ url: receiver.url, event_types: ["order.paid"] });
+    await project.event("order.paid", { warm: true });
+    await receiver.waitForRequests(1, 20_000);
+
+    proxy.mode("blackhole");
+    const events = await Promise.all([1, 2, 3, 4].map((n) => project.event("order.paid", { n })));
+    const ids = (
+      await stack.db.delivery.findMany({
+        where: { webhookId: webhook.id, eventId: { in: events.map((e) => e.event_id) } },
+      })
+    ).map((delivery) => delivery.id);
+    expect(ids).toHaveLength(4);
+    // Each job is taken, fails within the 1 s statement bound (+2 s client margin) and is given back — more
+    // than once per job in a few seconds with only 2 slots for 4 jobs: no slot is frozen.
+    await eventually(async () => {
+      const jobs = await Promise.all(ids.map((id) => stack.queue.getJob(id)));
+      return jobs.every((job) => (job?.attemptsMade ?? 0) >= 1) || undefined;
+    }, 20_000);
+    expect(receiver.requests).toHaveLength(1);
+
+    proxy.mode("forward");
+    await receiver.waitForRequests(5, 30_000);
+    const deliveries = await eventually(async () => {
+      const found = await stack.db.delivery.findMany({
+        where: { id: { in: ids } },
+        include: { attempts: true },
+      });
+      return found.every((delivery) => delivery.status === "succeeded") && found;
+    }, 20_000);
+    // The failed runs moved nothing: each delivery's only attempt is its first, sent as attempt 1.
+    for (const delivery of deliveries) {
+      expect(delivery.attemptCount).toBe(1);
+      expect(delivery.attempts.map((attempt) => attempt.attemptNumber)).toEqual([1]);
+    }
+    expect(receiver.requests.slice(1).map((request) => request.headers["x-webhook-attempt"])).toEqual([
+      "1",
+      "1",
+      "1",
+      "1",
+    ]);
+  }, 90_000);
 });
