@@ -1,5 +1,6 @@
+import { OVERDUE_CURSOR_START } from "@hookrelay/db";
 import { sweepOutbox } from "@hookrelay/dispatcher";
-import { createLogger, createRedisConnection } from "@hookrelay/shared";
+import { createLogger, createRedisConnection, enqueueDeliveries, newId } from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -54,5 +55,41 @@ describe("outbox sweep after Redis lost its data", () => {
     }
     // Marked again: the next sweep finds nothing to restore.
     expect(await sweep()).toBe(0);
+  });
+
+  it("finds a single lost job behind more than a thousand overdue deliveries that are fine, within a few sweeps", async () => {
+    const project = await createProject(stack, "backlog");
+    const webhook = await project.webhook({ url: receiver.url, event_types: ["backlog.*"] });
+    const { event_id: eventId } = await project.event("backlog.seed", {});
+    await stack.db.delivery.deleteMany({ where: { eventId } });
+    // 1,200 deliveries waiting in Redis (a rate-limited backlog: delayed, never tried, long overdue by
+    // their row), then the newest one, whose job is lost. Written by SQL: the api would enqueue them now.
+    const tenMinutesAgo = Date.now() - 10 * 60_000;
+    const ids = Array.from({ length: 1_201 }, (_, n) => newId("delivery", tenMinutesAgo + n));
+    await stack.db.$executeRaw`
+      INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
+      SELECT id, ${project.id}, ${eventId}, ${webhook.id}, 'backlog.seed',
+             to_timestamp(${tenMinutesAgo / 1000}) + n * interval '1 millisecond', to_timestamp(${tenMinutesAgo / 1000})
+      FROM unnest(${ids}::text[]) WITH ORDINALITY AS seeded(id, n)`;
+    await enqueueDeliveries(stack.queue, ids, 3_600_000);
+    const sweep = (cursor: { current: typeof OVERDUE_CURSOR_START }) =>
+      sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 60_000 }, cursor);
+    await sweep({ current: OVERDUE_CURSOR_START }); // the Redis marker is set: no restore below
+    const lostId = ids.at(-1) ?? "";
+    await stack.queue.remove(lostId);
+    const delayedBefore = await stack.queue.getDelayedCount();
+
+    const cursor = { current: OVERDUE_CURSOR_START };
+    let sweeps = 0;
+    while (!(await stack.queue.getJob(lostId)) && sweeps < 5) {
+      await sweep(cursor);
+      sweeps += 1;
+    }
+    // 1,000 overdue deliveries of a kind are checked per sweep (one Redis round trip): found in the second.
+    // Before, only the 500 oldest were ever looked at.
+    expect(await stack.queue.getJob(lostId)).toBeDefined();
+    expect(sweeps).toBeLessThanOrEqual(2);
+    expect(await stack.queue.getDelayedCount()).toBe(delayedBefore);
+    expect(await stack.queue.getWaitingCount()).toBeGreaterThanOrEqual(1);
   });
 });

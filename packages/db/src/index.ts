@@ -55,6 +55,13 @@ export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
 export { databaseIdentity } from "./identity.js";
 export { migrateDatabase } from "./migrate.js";
+export {
+  OVERDUE_CURSOR_START,
+  type OverdueCursor,
+  overdueDeliveries,
+  pendingDeliveriesAfter,
+  unenqueuedDeliveries,
+} from "./outbox.js";
 export { postgresErrorCode } from "./postgres-errors.js";
 export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
 export {

@@ -1,4 +1,12 @@
-import { type Database, markEnqueued } from "@hookrelay/db";
+import {
+  type Database,
+  markEnqueued,
+  OVERDUE_CURSOR_START,
+  type OverdueCursor,
+  overdueDeliveries,
+  pendingDeliveriesAfter,
+  unenqueuedDeliveries,
+} from "@hookrelay/db";
 import {
   DELIVER_JOB,
   type DeliveryQueueProducer,
@@ -12,6 +20,8 @@ import type { Redis } from "ioredis";
 const BATCH = 500;
 /** Deliveries re-enqueued per statement and addBulk after Redis lost its data. */
 const RESTORE_BATCH = 2_000;
+/** Overdue deliveries of each kind checked against the queue per sweep (one Redis round trip). */
+const OVERDUE_BATCH = 1_000;
 /** A key in the delivery queue's keyspace, set once every pending delivery is known to be in the queue. */
 const QUEUE_MARKER = "hookrelay-complete";
 /** A delivery whose next try is this far overdue is checked against the queue. */
@@ -19,9 +29,9 @@ const OVERDUE_MS = 5 * 60_000;
 
 export interface OutboxSweepOptions {
   db: Database;
-  queue: DeliveryQueueProducer & Pick<Queue, "getJobState" | "remove" | "toKey">;
-  /** The queue's Redis, for the marker that tells whether Redis lost its data. */
-  redis: Pick<Redis, "get" | "set">;
+  queue: DeliveryQueueProducer & Pick<Queue, "remove" | "toKey">;
+  /** The queue's Redis: the marker that tells whether Redis lost its data, and the overdue jobs' check. */
+  redis: Pick<Redis, "get" | "set" | "pipeline">;
   logger: Logger;
   /** How old an unenqueued delivery must be before the sweep takes it (lets the api enqueue first). */
   graceMs: number;
@@ -29,62 +39,66 @@ export interface OutboxSweepOptions {
 
 /**
  * Nothing lost: (1) deliveries committed but never enqueued (Redis was down at ingest, or the api died
- * between commit and enqueue) are enqueued; (2) pending deliveries long overdue whose job is gone from
- * Redis (flushed, failed by BullMQ) are enqueued again. Enqueue is idempotent (job id = delivery id) and
- * the worker skips deliveries that are no longer pending, so several dispatchers may sweep at once.
- * Returns how many deliveries it enqueued.
+ * between commit and enqueue) are enqueued; (2) after Redis lost its data every pending delivery is put
+ * back (restoreAfterDataLoss); (3) a single job lost otherwise (a failover that dropped the last writes, a
+ * job BullMQ failed) is found by walking the overdue pending deliveries with a cursor, OVERDUE_BATCH of
+ * each kind per sweep, checked against Redis in one round trip — so the cost of a sweep does not grow with
+ * the deliveries that are fine, and a lost job is found within OVERDUE_MS plus one walk over the overdue
+ * ones. Enqueue is idempotent (job id = delivery id) and the worker skips deliveries that are no longer
+ * pending, so several dispatchers may sweep at once. Returns how many deliveries it enqueued.
  */
-export async function sweepOutbox({
-  db,
-  queue,
-  redis,
-  logger,
-  graceMs,
-}: OutboxSweepOptions): Promise<number> {
+export async function sweepOutbox(
+  options: OutboxSweepOptions,
+  overdueCursor: { current: OverdueCursor } = { current: OVERDUE_CURSOR_START },
+): Promise<number> {
+  const { db, queue, logger, graceMs } = options;
   let enqueued = 0;
   for (;;) {
-    const rows = await db.delivery.findMany({
-      where: { status: "pending", enqueuedAt: null, createdAt: { lt: new Date(Date.now() - graceMs) } },
-      select: { id: true },
-      orderBy: { createdAt: "asc" },
-      take: BATCH,
-    });
-    if (rows.length === 0) break;
-    const ids = rows.map((row) => row.id);
+    const ids = await unenqueuedDeliveries(db, new Date(Date.now() - graceMs), BATCH);
+    if (ids.length === 0) break;
     await enqueueDeliveries(queue, ids);
     await markEnqueued(db, ids);
     enqueued += ids.length;
-    if (rows.length < BATCH) break;
+    if (ids.length < BATCH) break;
   }
+  if (enqueued > 0) logger.info({ count: enqueued }, "outbox sweep enqueued deliveries");
 
-  const restored = await restoreAfterDataLoss({ db, queue, redis, logger });
+  const restored = await restoreAfterDataLoss(options);
+  const lost = restored > 0 ? 0 : await requeueLostJobs(options, overdueCursor);
+  return enqueued + restored + lost;
+}
 
-  const overdue = await db.delivery.findMany({
-    where: {
-      status: "pending",
-      enqueuedAt: { not: null, lt: new Date(Date.now() - OVERDUE_MS) },
-      OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lt: new Date(Date.now() - OVERDUE_MS) } }],
-    },
-    select: { id: true },
-    orderBy: { createdAt: "asc" },
-    take: BATCH,
-  });
+/** One step of the walk over overdue pending deliveries: re-enqueues those whose job is gone or finished. */
+async function requeueLostJobs(
+  { db, queue, redis, logger }: OutboxSweepOptions,
+  cursor: { current: OverdueCursor },
+): Promise<number> {
+  const { ids, next } = await overdueDeliveries(
+    db,
+    cursor.current,
+    new Date(Date.now() - OVERDUE_MS),
+    OVERDUE_BATCH,
+  );
+  cursor.current = next;
+  if (ids.length === 0) return 0;
+  // A job's hash always has `timestamp`; `finishedOn` once it completed or failed. All asked at once.
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hmget(queue.toKey(id), "timestamp", "finishedOn");
+  const answers = (await pipeline.exec()) ?? [];
   const lost: string[] = [];
-  // Asked together (one round trip's wait, not one per job).
-  const states = await Promise.all(overdue.map(({ id }) => queue.getJobState(id)));
-  for (const [index, { id }] of overdue.entries()) {
-    const state = states[index];
-    if (state === "unknown" || state === "failed" || state === "completed") {
-      if (state !== "unknown") await queue.remove(id);
-      lost.push(id);
-    }
+  for (const [index, id] of ids.entries()) {
+    const [error, fields] = answers[index] ?? [null, null];
+    if (error) throw error;
+    const [timestamp, finishedOn] = (fields as Array<string | null> | null) ?? [null, null];
+    if (timestamp !== null && finishedOn === null) continue;
+    if (timestamp !== null) await queue.remove(id);
+    lost.push(id);
   }
   if (lost.length > 0) {
     await enqueueDeliveries(queue, lost);
     logger.warn({ count: lost.length }, "re-enqueued pending deliveries whose jobs were gone");
   }
-  if (enqueued > 0) logger.info({ count: enqueued }, "outbox sweep enqueued deliveries");
-  return enqueued + restored + lost.length;
+  return lost.length;
 }
 
 /**
@@ -95,23 +109,13 @@ export async function sweepOutbox({
  * the backlog; on a healthy Redis it costs one GET. Enqueue is idempotent (job id = delivery id), so
  * several dispatchers may restore at once. Returns how many deliveries it put back.
  */
-async function restoreAfterDataLoss({
-  db,
-  queue,
-  redis,
-  logger,
-}: Pick<OutboxSweepOptions, "db" | "queue" | "redis" | "logger">): Promise<number> {
+async function restoreAfterDataLoss({ db, queue, redis, logger }: OutboxSweepOptions): Promise<number> {
   const marker = queue.toKey(QUEUE_MARKER);
   if ((await redis.get(marker)) !== null) return 0;
   let restored = 0;
   let after = "";
   for (;;) {
-    const rows = await db.delivery.findMany({
-      where: { status: "pending", id: { gt: after } },
-      select: { id: true, nextAttemptAt: true },
-      orderBy: { id: "asc" },
-      take: RESTORE_BATCH,
-    });
+    const rows = await pendingDeliveriesAfter(db, after, RESTORE_BATCH);
     if (rows.length === 0) break;
     const now = Date.now();
     await queue.addBulk(
@@ -135,9 +139,10 @@ async function restoreAfterDataLoss({
 /** Runs the sweep every `intervalMs` (never two at once in this process). Returns a stop function. */
 export function scheduleOutboxSweep(options: OutboxSweepOptions, intervalMs: number): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
+  const overdueCursor = { current: OVERDUE_CURSOR_START };
   const timer = setInterval(() => {
     running = running.then(() =>
-      sweepOutbox(options).catch((error) =>
+      sweepOutbox(options, overdueCursor).catch((error) =>
         options.logger.warn({ err: (error as Error).message }, "outbox sweep failed"),
       ),
     );

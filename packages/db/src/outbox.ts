@@ -1,0 +1,80 @@
+import type { Database } from "./client.js";
+
+// The outbox convention: a delivery row is the truth, its BullMQ job only a copy. `enqueued_at` null means
+// "not known to be in the queue" (the api died or Redis was down between commit and enqueue); the
+// dispatcher's sweep enqueues those, and checks that overdue pending deliveries still have their job.
+
+/** Pending deliveries never enqueued, created before `before`, oldest first. */
+export async function unenqueuedDeliveries(db: Database, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM deliveries
+    WHERE status = 'pending' AND enqueued_at IS NULL AND created_at < ${before}
+    ORDER BY created_at LIMIT ${limit}`;
+  return rows.map((row) => row.id);
+}
+
+/** Pending deliveries after `afterId` in id order, with when each is due (its next try, null: now). */
+export function pendingDeliveriesAfter(
+  db: Database,
+  afterId: string,
+  limit: number,
+): Promise<Array<{ id: string; nextAttemptAt: Date | null }>> {
+  return db.$queryRaw`
+    SELECT id, next_attempt_at AS "nextAttemptAt" FROM deliveries
+    WHERE status = 'pending' AND id > ${afterId}
+    ORDER BY id LIMIT ${limit}`;
+}
+
+/** Where the overdue check stopped in each of its two ranges. */
+export interface OverdueCursor {
+  /** Never tried: due since created_at. */
+  untried: { at: Date; id: string };
+  /** Retrying: due at next_attempt_at. */
+  retrying: { at: Date; id: string };
+}
+
+export const OVERDUE_CURSOR_START: OverdueCursor = {
+  untried: { at: new Date(0), id: "" },
+  retrying: { at: new Date(0), id: "" },
+};
+
+/**
+ * The next enqueued pending deliveries that were due before `before`, after `cursor`, at most `limit` of
+ * each kind, and the cursor to continue from (back at the start of a range once it is walked to its end).
+ * Both ranges are walked on the (status, next_attempt_at, created_at) index, so a check reads only overdue
+ * rows — never the pending ones that are not due yet — and at most `2 × limit` of them.
+ */
+export async function overdueDeliveries(
+  db: Database,
+  cursor: OverdueCursor,
+  before: Date,
+  limit: number,
+): Promise<{ ids: string[]; next: OverdueCursor }> {
+  const [untried, retrying] = await Promise.all([
+    db.$queryRaw<Array<{ id: string; at: Date }>>`
+      SELECT id, created_at AS at FROM deliveries
+      WHERE status = 'pending' AND next_attempt_at IS NULL
+        AND created_at >= ${cursor.untried.at} AND created_at < ${before}
+        AND (created_at, id) > (${cursor.untried.at}, ${cursor.untried.id})
+        AND enqueued_at IS NOT NULL
+      ORDER BY created_at, id LIMIT ${limit}`,
+    db.$queryRaw<Array<{ id: string; at: Date }>>`
+      SELECT id, next_attempt_at AS at FROM deliveries
+      WHERE status = 'pending'
+        AND next_attempt_at >= ${cursor.retrying.at} AND next_attempt_at < ${before}
+        AND (next_attempt_at, id) > (${cursor.retrying.at}, ${cursor.retrying.id})
+        AND enqueued_at IS NOT NULL
+      ORDER BY next_attempt_at, id LIMIT ${limit}`,
+  ]);
+  const continueFrom = (rows: Array<{ id: string; at: Date }>, start: { at: Date; id: string }) => {
+    const last = rows.at(-1);
+    return rows.length < limit || !last ? start : { at: last.at, id: last.id };
+  };
+  return {
+    ids: [...untried, ...retrying].map((row) => row.id),
+    next: {
+      untried: continueFrom(untried, OVERDUE_CURSOR_START.untried),
+      retrying: continueFrom(retrying, OVERDUE_CURSOR_START.retrying),
+    },
+  };
+}
