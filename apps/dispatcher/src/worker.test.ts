@@ -1,4 +1,4 @@
-import type { DeliverJob } from "@hookrelay/shared";
+import type { DeliverJob, WebhookResponse } from "@hookrelay/shared";
 import { loadDispatcherConfig } from "./config.js";
 import {
   backoffStrategy,
@@ -43,12 +43,15 @@ describe("decideOutcome", () => {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const HOUR = 3_600_000;
   const DAY = 24 * HOUR;
-  const answer = (statusCode: number | null, headers: Record<string, string> | null = null) => ({
+  const answer = (
+    statusCode: number | null,
+    headers: Record<string, string> | null = null,
+  ): WebhookResponse => ({
     statusCode,
     responseBody: null,
     responseHeaders: headers,
     latencyMs: 10,
-    ...(statusCode === null && { error: "timeout" }),
+    error: statusCode === null ? "timeout" : null,
   });
 
   it.each([
