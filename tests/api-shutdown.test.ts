@@ -1,7 +1,8 @@
 import net from "node:net";
 import { createPrismaClient } from "@hookrelay/db";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { freePort, type RunningProcess, startApp } from "./support/processes.js";
+import { type ListeningProcess, startListeningApp } from "./support/processes.js";
+import { deleteQueuePrefix, uniqueQueuePrefix } from "./support/queue-prefix.js";
 import { eventually } from "./support/receiver.js";
 
 const ADMIN_KEY = "shutdown-test-admin-key";
@@ -21,7 +22,8 @@ async function connect(port: number) {
 // The built api, as an operator runs it: SIGTERM lets requests in flight finish, then it exits 0.
 describe("api graceful shutdown", () => {
   let database: TestDatabase;
-  let api: RunningProcess | undefined;
+  let api: ListeningProcess | undefined;
+  const queuePrefix = uniqueQueuePrefix("shutdown");
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -29,19 +31,20 @@ describe("api graceful shutdown", () => {
 
   afterAll(async () => {
     if (api?.child.exitCode === null) api.child.kill("SIGKILL");
+    await api?.exited;
+    // The event's delivery job, the installation claim: nothing of this test stays in the shared Redis.
+    await deleteQueuePrefix(queuePrefix);
     await database?.drop();
   });
 
   it("finishes a request whose body is still arriving, refuses new connections, and exits 0", async () => {
-    const port = await freePort();
-    api = startApp("api", {
+    api = await startListeningApp("api", {
       DATABASE_URL: database.url,
-      QUEUE_PREFIX: `hookrelay-shutdown-${port}`,
+      QUEUE_PREFIX: queuePrefix,
       ADMIN_API_KEY: ADMIN_KEY,
       LOG_LEVEL: "warn",
-      PORT: String(port),
     });
-    const base = `http://127.0.0.1:${port}`;
+    const { port, url: base } = api;
     await eventually(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200);
     const project = (await (
       await fetch(`${base}/v1/projects`, {

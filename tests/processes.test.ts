@@ -1,11 +1,19 @@
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { freePort, type RunningProcess, startApp } from "./support/processes.js";
+import { type RunningProcess, startApp, startListeningApp } from "./support/processes.js";
+import { countQueuePrefixKeys, deleteQueuePrefix, uniqueQueuePrefix } from "./support/queue-prefix.js";
 import { eventually } from "./support/receiver.js";
 
 // The built entry points as an operator runs them: configuration errors, health, readiness, SIGTERM.
 describe("api and dispatcher processes", () => {
   let database: TestDatabase;
   const running: RunningProcess[] = [];
+  // Every process gets a queue prefix of its own test, whose keys are deleted afterwards.
+  const prefixes: string[] = [];
+  const prefix = () => {
+    const one = uniqueQueuePrefix("proc");
+    prefixes.push(one);
+    return one;
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -13,6 +21,8 @@ describe("api and dispatcher processes", () => {
 
   afterAll(async () => {
     for (const one of running) if (one.child.exitCode === null) one.child.kill("SIGKILL");
+    await Promise.all(running.map((one) => one.exited));
+    for (const one of prefixes) await deleteQueuePrefix(one);
     await database?.drop();
   });
 
@@ -31,7 +41,7 @@ describe("api and dispatcher processes", () => {
       /^hookrelay dispatcher: invalid configuration: DELIVERY_TIMEOUT_MS: /,
     ],
   ] as const)("%s stops at start with one line naming the bad variable (%j)", async (name, env, line) => {
-    const app = startApp(name, env);
+    const app = startApp(name, { QUEUE_PREFIX: prefix(), ...env });
     expect(await app.exited).toBe(1);
     const lines = app.output().trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -39,24 +49,26 @@ describe("api and dispatcher processes", () => {
   });
 
   it("both serve /healthz and /readyz, and exit 0 on SIGTERM", async () => {
-    const [apiPort, dispatcherPort] = [await freePort(), await freePort()];
+    const queuePrefix = prefix();
     const env = {
       DATABASE_URL: database.url,
-      QUEUE_PREFIX: `hookrelay-proc-${apiPort}`,
+      QUEUE_PREFIX: queuePrefix,
       ADMIN_API_KEY: "process-test-admin-key",
       LOG_LEVEL: "warn",
     };
-    const api = startApp("api", { ...env, PORT: String(apiPort) });
-    const dispatcher = startApp("dispatcher", { ...env, DISPATCHER_PORT: String(dispatcherPort) });
+    const [api, dispatcher] = await Promise.all([
+      startListeningApp("api", env),
+      startListeningApp("dispatcher", env),
+    ]);
     running.push(api, dispatcher);
 
-    for (const port of [apiPort, dispatcherPort]) {
+    for (const { url } of [api, dispatcher]) {
       const ready = await eventually(async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        const response = await fetch(`${url}/readyz`).catch(() => undefined);
         return response?.status === 200 ? response.json() : undefined;
       });
       expect(ready).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const health = await fetch(`${url}/healthz`);
       expect(await health.json()).toEqual({ status: "ok" });
     }
     // The development-key warning is loud, and no secret shows in the output.
@@ -67,20 +79,23 @@ describe("api and dispatcher processes", () => {
     dispatcher.child.kill("SIGTERM");
     expect(await api.exited).toBe(0);
     expect(await dispatcher.exited).toBe(0);
+    // What they wrote to Redis is under their own prefix only, and goes with it.
+    expect(await countQueuePrefixKeys(queuePrefix)).toBeGreaterThan(0);
+    await deleteQueuePrefix(queuePrefix);
+    expect(await countQueuePrefixKeys(queuePrefix)).toBe(0);
   });
 
   it("answers 503 on /readyz while PostgreSQL is unreachable", async () => {
-    const port = await freePort();
-    const api = startApp("api", {
-      PORT: String(port),
+    const api = await startListeningApp("api", {
       DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nothing",
+      QUEUE_PREFIX: prefix(),
       ADMIN_API_KEY: "process-test-admin-key",
       LOG_LEVEL: "silent",
     });
     running.push(api);
     // Redis answers once its connection is up; PostgreSQL never does.
     const body = await eventually(async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      const response = await fetch(`${api.url}/readyz`).catch(() => undefined);
       if (response?.status !== 503) return undefined;
       const checks = (await response.json()) as { checks: Record<string, string> };
       return checks.checks.redis === "ok" ? checks : undefined;
@@ -91,7 +106,7 @@ describe("api and dispatcher processes", () => {
       ["/v1/projects", "process-test-admin-key"],
       ["/v1/project/proj_x/events", "hr_some-project-key"],
     ] as const) {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      const response = await fetch(`${api.url}${path}`, {
         method: path.endsWith("events") ? "POST" : "GET",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
         body: path.endsWith("events") ? JSON.stringify({ event_type: "a.b", data: {} }) : undefined,

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { createPrismaClient, type Database, databaseIdentity } from "@hookrelay/db";
 import { claimQueuePrefix, createLogger, createRedisConnection } from "@hookrelay/shared";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
-import { freePort, startApp } from "./support/processes.js";
+import { startListeningApp } from "./support/processes.js";
+import { deleteQueuePrefix } from "./support/queue-prefix.js";
 import { eventually } from "./support/receiver.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -61,11 +62,13 @@ describe("queue prefix ownership", () => {
     const prefix = `hookrelay-test-${randomBytes(4).toString("hex")}`;
     const own = await database();
     await redis.set(`${prefix}:installation`, "1/another-install");
-    const dispatcher = startApp("dispatcher", {
+    const dispatcher = await startListeningApp("dispatcher", {
       DATABASE_URL: own.url,
       QUEUE_PREFIX: prefix,
-      DISPATCHER_PORT: String(await freePort()),
       LOG_LEVEL: "error",
+    }).catch(async (error) => {
+      await deleteQueuePrefix(prefix);
+      throw error;
     });
     try {
       await eventually(
@@ -76,8 +79,7 @@ describe("queue prefix ownership", () => {
     } finally {
       dispatcher.child.kill("SIGTERM");
       await dispatcher.exited;
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteQueuePrefix(prefix);
     }
   });
 });

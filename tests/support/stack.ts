@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +25,7 @@ import {
 } from "@hookrelay/shared";
 import { Queue, type Worker } from "bullmq";
 import { createTestDatabase } from "./database.js";
+import { deleteQueuePrefix, testRedisUrl, uniqueQueuePrefix } from "./queue-prefix.js";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 
@@ -71,8 +71,8 @@ export async function startStack(
   const database = await createTestDatabase();
   const fullEnv = {
     DATABASE_URL: database.url,
-    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    QUEUE_PREFIX: `hookrelay-test-${randomBytes(4).toString("hex")}`,
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniqueQueuePrefix(),
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
     ...env,
@@ -200,6 +200,9 @@ export async function startStack(
       await lookups.close();
       await db.$disconnect();
       await database.drop();
+      // What the queues, sweeps and rate limiter left under the prefix (processes spawned with `env` too);
+      // nothing to do when the test left Redis unreachable.
+      await deleteQueuePrefix(fullEnv.QUEUE_PREFIX).catch(() => undefined);
     },
   };
 }
