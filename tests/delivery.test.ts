@@ -3,6 +3,8 @@ import { Webhook } from "standardwebhooks";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
 
+const TIMEOUT_MS = 5_000;
+
 // The walking skeleton end to end: api → PostgreSQL → BullMQ → dispatcher → a real receiver on 127.0.0.1.
 describe("event delivery", () => {
   let stack: Stack;
@@ -11,7 +13,7 @@ describe("event delivery", () => {
   let apiKey: string;
 
   beforeAll(async () => {
-    stack = await startStack({ RETRY_SCHEDULE: "300ms,300ms" });
+    stack = await startStack({ RETRY_SCHEDULE: "300ms,300ms", DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) });
     receiver = await TestReceiver.start();
     const project = await stack.call("POST", "/v1/projects", { key: ADMIN_KEY, body: { name: "Acme" } });
     expect(project.status).toBe(201);
@@ -29,9 +31,13 @@ describe("event delivery", () => {
     receiver.reply = () => ({ status: 200, body: "ok" });
   });
 
-  async function createWebhook(path: string, eventTypes = ["order.*"]) {
-    const created = await stack.call("POST", `/v1/project/${projectId}/webhooks`, {
-      key: apiKey,
+  async function createWebhook(
+    path: string,
+    eventTypes = ["order.*"],
+    project = { id: projectId, key: apiKey },
+  ) {
+    const created = await stack.call("POST", `/v1/project/${project.id}/webhooks`, {
+      key: project.key,
       body: { url: `${receiver.url}${path}`, event_types: eventTypes, headers: { "X-Tenant": "acme" } },
     });
     expect(created.status).toBe(201);
@@ -39,6 +45,8 @@ describe("event delivery", () => {
   }
 
   it("delivers the exact stored bytes, signed, and records the attempt", async () => {
+    // The receiver takes 200 ms to answer: the recorded latency measures the request, not a constant.
+    receiver.reply = () => ({ status: 200, body: "ok", delayMs: 200 });
     const webhook = await createWebhook("/happy");
     const posted = await stack.call("POST", `/v1/project/${projectId}/events`, {
       key: apiKey,
@@ -93,7 +101,8 @@ describe("event delivery", () => {
       responseBody: "ok",
       error: null,
     });
-    expect(delivery.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(delivery.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(200);
+    expect(delivery.attempts[0]?.latencyMs).toBeLessThan(TIMEOUT_MS);
 
     const listed = await stack.call("GET", `/v1/project/${projectId}/webhooks/${webhook.id}/deliveries`, {
       key: apiKey,
@@ -166,14 +175,26 @@ describe("event delivery", () => {
   });
 
   it("stores an event that matches no webhook, with zero deliveries", async () => {
+    // A project of its own, whose only webhook listens to other types: nothing else could match.
     const quiet = await stack.call("POST", "/v1/projects", { key: ADMIN_KEY, body: { name: "Quiet" } });
-    await createWebhook("/never", ["other.thing"]);
-    const posted = await stack.call("POST", `/v1/project/${quiet.body.id}/events`, {
-      key: quiet.body.api_key,
-      body: { event_type: "nobody.listens", data: { x: 1 } },
-    });
+    const project = { id: quiet.body.id as string, key: quiet.body.api_key as string };
+    const webhook = await createWebhook("/never", ["other.thing"], project);
+    const post = (eventType: string) =>
+      stack.call("POST", `/v1/project/${project.id}/events`, {
+        key: project.key,
+        body: { event_type: eventType, data: { x: 1 } },
+      });
+    const posted = await post("nobody.listens");
     expect(posted.status).toBe(202);
     expect(posted.body.deliveries).toBe(0);
     expect(await stack.db.event.count({ where: { id: posted.body.event_id } })).toBe(1);
+    expect(await stack.db.delivery.count({ where: { eventId: posted.body.event_id } })).toBe(0);
+    // The same project's webhook is live: a type it listens to is delivered, and only that one arrives.
+    const heard = await post("other.thing");
+    expect(heard.body.deliveries).toBe(1);
+    const [request] = await receiver.waitForRequests(1);
+    expect(request?.url).toBe("/never");
+    expect(request?.headers["webhook-id"]).toBe(heard.body.event_id);
+    expect(await stack.db.delivery.count({ where: { webhookId: webhook.id } })).toBe(1);
   });
 });

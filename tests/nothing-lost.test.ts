@@ -1,5 +1,6 @@
 import { createProject } from "./support/fixtures.js";
-import { freePort, type RunningProcess, startApp } from "./support/processes.js";
+import { scrape } from "./support/metrics.js";
+import { type ListeningProcess, type RunningProcess, startListeningApp } from "./support/processes.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
 
@@ -25,13 +26,8 @@ describe("nothing lost", () => {
     return { stack, receiver, project };
   }
 
-  async function spawnDispatcher(stack: Stack, env: Record<string, string> = {}) {
-    const dispatcher = startApp("dispatcher", {
-      ...stack.env,
-      DISPATCHER_PORT: String(await freePort()),
-      LOG_LEVEL: "warn",
-      ...env,
-    });
+  async function spawnDispatcher(stack: Stack, env: Record<string, string> = {}): Promise<ListeningProcess> {
+    const dispatcher = await startListeningApp("dispatcher", { ...stack.env, LOG_LEVEL: "warn", ...env });
     dispatchers.push(dispatcher);
     return dispatcher;
   }
@@ -108,10 +104,14 @@ describe("nothing lost", () => {
     expect(delivery.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(1_400);
   }, 30_000);
 
-  it("two dispatchers on one queue deliver every delivery, none twice", async () => {
+  it("two dispatchers on one queue deliver every delivery, none twice, and both take part", async () => {
     const { stack, receiver, project } = await setup();
+    // A little time per answer keeps each dispatcher's jobs in flight, so the other one takes some too.
+    receiver.reply = () => ({ status: 200, delayMs: 20 });
     const webhook = await project.webhook({ url: receiver.url, event_types: ["*"] });
-    await Promise.all([spawnDispatcher(stack), spawnDispatcher(stack)]);
+    const pair = await Promise.all([spawnDispatcher(stack), spawnDispatcher(stack)]);
+    // Both workers wait on the queue before the first event: neither can have taken everything alone.
+    await eventually(async () => (await stack.queue.getWorkersCount()) === 2 || undefined, 15_000);
     const total = 200;
     for (let batch = 0; batch < total / 20; batch++) {
       await Promise.all(
@@ -120,10 +120,24 @@ describe("nothing lost", () => {
     }
     await receiver.waitForRequests(total, 30_000);
     await eventually(async () => (await succeededCount(stack, webhook.id)) === total || undefined, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A later marker, delivered and recorded: whatever was queued before it has been taken and finished.
+    const marker = await project.event("order.marker");
+    await eventually(
+      async () => (await succeededCount(stack, webhook.id)) === total + 1 || undefined,
+      15_000,
+    );
     const ids = receiver.requests.map((r) => r.headers["webhook-id"]);
-    expect(ids).toHaveLength(total);
-    expect(new Set(ids).size).toBe(total);
-    expect(await stack.db.attempt.count({ where: { delivery: { webhookId: webhook.id } } })).toBe(total);
+    expect(ids).toHaveLength(total + 1);
+    expect(new Set(ids).size).toBe(total + 1);
+    expect(ids).toContain(marker.event_id);
+    expect(await stack.db.attempt.count({ where: { delivery: { webhookId: webhook.id } } })).toBe(total + 1);
+    // Each process counts its own attempts: both delivered some, and together exactly one per delivery.
+    const made = await Promise.all(
+      pair.map(async (dispatcher) =>
+        (await scrape(dispatcher.url)).value("hookrelay_attempts_total", { status_class: "2xx" }),
+      ),
+    );
+    for (const count of made) expect(count).toBeGreaterThan(0);
+    expect((made[0] ?? 0) + (made[1] ?? 0)).toBe(total + 1);
   }, 60_000);
 });

@@ -1,26 +1,61 @@
+import { checkWebhookTarget, type Resolver } from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
+
+/** A public address (not in any blocked range) that a rebinding name answers first; never connected to. */
+const PUBLIC_ADDRESS = "93.184.215.14";
+const REBIND_DOMAIN = ".rebind.hookrelay.test";
+
+/**
+ * DNS of an attacker's rebinding name (`<anything>.rebind.hookrelay.test`): its first lookup answers a
+ * public address, every later one the loopback address the receiver listens on. Records each answer.
+ */
+function rebindingDns() {
+  const answers: Array<{ hostname: string; address: string }> = [];
+  const resolve: Resolver = async (hostname) => {
+    if (!hostname.endsWith(REBIND_DOMAIN)) {
+      throw Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+    }
+    const first = !answers.some((answer) => answer.hostname === hostname);
+    const address = first ? PUBLIC_ADDRESS : "127.0.0.1";
+    answers.push({ hostname, address });
+    return [{ address, family: 4 }];
+  };
+  return { resolve, answersFor: (hostname: string) => answers.filter((a) => a.hostname === hostname) };
+}
 
 // SSRF: private targets refused at create/update, and at connect time after the dispatcher's own lookup.
 describe("safe targets", () => {
   let stack: Stack;
   let receiver: TestReceiver;
+  const dns = rebindingDns();
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
+    // The dispatcher's (and the api's test sends') DNS is the rebinding one.
     stack = await startStack(
       { ALLOW_PRIVATE_TARGETS: "false", RETRY_SCHEDULE: "1h" },
-      {
-        // The dispatcher's DNS: a name that looked public (it did not resolve for the api) now points
-        // at the loopback receiver — DNS rebinding.
-        resolve: async (hostname) => {
-          if (hostname === "rebind.hookrelay.test") return [{ address: "127.0.0.1", family: 4 }];
-          throw Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-        },
-      },
+      { resolve: dns.resolve },
     );
   });
+
+  /**
+   * A webhook on a fresh rebinding name, after the create-time check has looked the name up: that first
+   * lookup answered the public address, so the check accepted it. (The api's own check resolves with the
+   * system's DNS, where the name does not exist and is accepted as well; the same check runs here with
+   * the rebinding DNS, so that the name really looked public before it turned private.)
+   */
+  async function rebindingWebhook(label: string) {
+    const hostname = `${label}${REBIND_DOMAIN}`;
+    const url = `http://${hostname}:${new URL(receiver.url).port}/`;
+    const policy = { requireHttps: false, allowPrivateTargets: false, resolve: dns.resolve };
+    expect(await checkWebhookTarget(url, policy)).toBeNull();
+    expect(dns.answersFor(hostname).map((answer) => answer.address)).toEqual([PUBLIC_ADDRESS]);
+    const project = await createProject(stack);
+    const webhook = await project.webhook({ url, event_types: ["*"] });
+    return { project, webhook, hostname };
+  }
 
   afterAll(async () => {
     await stack?.stop();
@@ -57,13 +92,8 @@ describe("safe targets", () => {
     expect(response.status).toBe(422);
   });
 
-  it("blocks a name rebound to loopback at connect time and records blocked_address", async () => {
-    const project = await createProject(stack);
-    const port = new URL(receiver.url).port;
-    const webhook = await project.webhook({
-      url: `http://rebind.hookrelay.test:${port}/`,
-      event_types: ["*"],
-    });
+  it("blocks a name that answered a public address first and loopback next, and never connects", async () => {
+    const { project, webhook, hostname } = await rebindingWebhook("delivery");
     await project.event("a.b");
     const attempt = await eventually(() =>
       stack.db.attempt
@@ -71,18 +101,18 @@ describe("safe targets", () => {
         .then((a) => a ?? undefined),
     );
     expect(attempt).toMatchObject({ error: "blocked_address", statusCode: null });
+    // The dispatcher looked the name up itself, once, and got the private answer it refused.
+    expect(dns.answersFor(hostname).map((answer) => answer.address)).toEqual([PUBLIC_ADDRESS, "127.0.0.1"]);
+    expect(receiver.connections).toBe(0);
     expect(receiver.requests).toHaveLength(0);
   });
 
   it("applies the same rules to test sends", async () => {
-    const project = await createProject(stack);
-    const port = new URL(receiver.url).port;
-    const webhook = await project.webhook({
-      url: `http://rebind.hookrelay.test:${port}/`,
-      event_types: ["*"],
-    });
+    const { project, webhook, hostname } = await rebindingWebhook("test-send");
     const sent = await stack.call("POST", project.path(`/webhooks/${webhook.id}/test`), { key: project.key });
     expect(sent.body).toMatchObject({ success: false, status_code: null, error: "blocked_address" });
+    expect(dns.answersFor(hostname).map((answer) => answer.address)).toEqual([PUBLIC_ADDRESS, "127.0.0.1"]);
+    expect(receiver.connections).toBe(0);
     expect(receiver.requests).toHaveLength(0);
   });
 
@@ -97,6 +127,7 @@ describe("safe targets", () => {
         .then((a) => a ?? undefined),
     );
     expect(attempt.error).toBe("blocked_address");
+    expect(receiver.connections).toBe(0);
     expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -23,6 +23,8 @@ export interface Reply {
  */
 export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
+  /** TCP connections accepted so far (a connection that never sent a whole request shows only here). */
+  connections = 0;
   reply: (request: ReceivedRequest, index: number) => Reply = () => ({ status: 200, body: "ok" });
   readonly #server: http.Server;
   #waiters: Array<() => void> = [];
@@ -35,6 +37,9 @@ export class TestReceiver {
     const server = http.createServer();
     const receiver = new TestReceiver(server);
     server.on("request", (req, res) => receiver.#handle(req, res));
+    server.on("connection", () => {
+      receiver.connections += 1;
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return receiver;
   }
