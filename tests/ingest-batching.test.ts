@@ -86,15 +86,16 @@ describe("ingest hot path", () => {
 
   /** Posts until `done` holds for the answer (a notification travels asynchronously); bounded. */
   async function postUntil(done: (answer: { status: number; body: any }) => boolean, key = project.key) {
-    for (let tries = 0; tries < 40; tries++) {
+    const started = Date.now();
+    for (let tries = 0; tries < 80; tries++) {
       const answer = await stack.call("POST", project.path("/events"), {
         key,
         body: { event_type: "order.created", data: {} },
       });
-      if (done(answer)) return { answer, tries };
+      if (done(answer)) return { answer, tries, elapsedMs: Date.now() - started };
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error("the change was not seen within a second");
+    throw new Error(`the change was not seen within ${Date.now() - started} ms`);
   }
 
   it("sees webhook and key changes made by another process (a dispatcher, SQL) within a second", async () => {
@@ -102,8 +103,9 @@ describe("ingest hot path", () => {
     expect((await post({ event_type: "order.created", data: {} })).body.deliveries).toBe(3);
     // As a dispatcher does when an endpoint answers 410: not through this api.
     await stack.db.$executeRaw`UPDATE webhooks SET enabled = false WHERE id = ${extra.id}`;
-    const { tries } = await postUntil((answer) => answer.body.deliveries === 2);
-    expect(tries).toBeLessThan(10);
+    // Within a second of the change, whatever the number of requests this machine managed meanwhile.
+    const { elapsedMs } = await postUntil((answer) => answer.body.deliveries === 2);
+    expect(elapsedMs).toBeLessThan(1_000);
 
     const key = await stack.call("POST", `/v1/projects/${project.id}/api-keys`, { key: ADMIN_KEY });
     expect((await postUntil((answer) => answer.status === 202, key.body.api_key)).tries).toBe(0);

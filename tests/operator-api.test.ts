@@ -224,10 +224,36 @@ describe("operator api", () => {
       response_body: "nope",
       error: null,
     });
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(receiver.requests).toHaveLength(2);
     const failedLog = await get(`/webhooks/${webhook.id}/deliveries/${failed.body.delivery_id}`);
-    expect(failedLog.body).toMatchObject({ status: "failed", attempt_count: 1 });
+    expect(failedLog.body).toMatchObject({ status: "failed", attempt_count: 1, next_attempt_at: null });
+    // Nothing can send it again: it is final (the outbox sweep takes only pending deliveries) and no job
+    // for it waits in the queue.
+    expect(await stack.queue.getJobState(failed.body.delivery_id)).toBe("unknown");
+    // A positive control instead of a pause: an event to the same webhook through the queue, whose first
+    // attempt fails. Its retry is due a retry delay after it was posted, which is after the test send
+    // failed; a retry of the test send would have been due (and sent) first.
+    receiver.reply = (request) =>
+      request.headers["x-webhook-event"] === "nothing.else" && request.headers["x-webhook-attempt"] === "1"
+        ? { status: 500 }
+        : { status: 200 };
+    const marker = await project.event("nothing.else");
+    await eventually(async () =>
+      receiver.requests.some(
+        (request) =>
+          request.headers["webhook-id"] === marker.event_id && request.headers["x-webhook-attempt"] === "2",
+      ),
+    );
+    expect(
+      receiver.requests.map((request) => [
+        request.headers["x-webhook-event"],
+        request.headers["x-webhook-attempt"],
+      ]),
+    ).toEqual([
+      ["webhook.test", "1"],
+      ["webhook.test", "1"],
+      ["nothing.else", "1"],
+      ["nothing.else", "2"],
+    ]);
   });
 
   describe("idempotent ingest", () => {

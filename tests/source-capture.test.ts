@@ -9,8 +9,6 @@ import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
 /** The contract's change timestamp: ISO 8601, UTC, microseconds. */
 const CHANGE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-/** Longer than a few capture polls (200 ms): extra or duplicate events would show up within it. */
-const SETTLE_MS = 600;
 /** How long a disabled source is given to notice before a change is made that it must not capture. */
 const DISABLE_NOTICE_MS = 1_000;
 
@@ -108,7 +106,11 @@ describe("database change capture: what receivers get", () => {
     });
   }
 
-  /** Waits for `count` db.* events after the test's mark, lets extras show up, and returns them all. */
+  /**
+   * Waits for `count` db.* events after the test's mark and for the change table to be empty, and returns
+   * all the events: each change is ingested before its row is deleted, so with no row left every change
+   * committed so far has become its events, and no extra or duplicate can follow.
+   */
   async function nextEvents(count: number): Promise<StoredEvent[]> {
     await eventually(async () => (await changeEvents(mark)).length >= count || undefined, 15_000).catch(
       async () => {
@@ -116,8 +118,16 @@ describe("database change capture: what receivers get", () => {
         throw new Error(`expected ${count} change events, got ${JSON.stringify(summary(got))}`);
       },
     );
-    await sleep(SETTLE_MS);
+    await eventually(async () => (await changeRows()) === 0 || undefined, 15_000).catch(async () => {
+      throw new Error(`the change table still holds ${await changeRows()} rows`);
+    });
     return changeEvents(mark);
+  }
+
+  /** Rows in the source database's change table: committed changes not yet ingested. */
+  async function changeRows(): Promise<number> {
+    const { rows } = await source.query("SELECT count(*)::int AS count FROM hookrelay_capture.changes");
+    return rows[0].count;
   }
 
   /** [event_type, id of the row] of each event, to compare sequences at a glance. */
@@ -415,6 +425,7 @@ describe("database change capture: what receivers get", () => {
 
     await setEnabled(false);
     await sleep(DISABLE_NOTICE_MS);
+    const insertedAfter = Date.now();
     await source.query("INSERT INTO orders (id, status) VALUES (61, 'metered')");
     firingChanges += 1;
     await eventually(async () => (await sample("hookrelay_source_pending_changes")) === 1, 10_000).catch(
@@ -424,7 +435,13 @@ describe("database change capture: what receivers get", () => {
         );
       },
     );
-    expect(await sample("hookrelay_source_oldest_pending_seconds")).toBeGreaterThanOrEqual(0);
+    // The age of the waiting change: above zero, and no older than the time since it was made (+1 s for
+    // the two clocks), not e.g. the age of the source or of the epoch.
+    const age = await eventually(async () => {
+      const seconds = await sample("hookrelay_source_oldest_pending_seconds");
+      return seconds !== undefined && seconds > 0 ? seconds : undefined;
+    }, 5_000);
+    expect(age).toBeLessThanOrEqual((Date.now() - insertedAfter) / 1_000 + 1);
 
     await setEnabled(true);
     expect(summary(await nextEvents(1))).toEqual([["db.public.orders.insert", 61]]);

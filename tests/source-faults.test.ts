@@ -1,6 +1,6 @@
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { createProject, type TestProject } from "./support/fixtures.js";
-import { freePort, type RunningProcess, startApp } from "./support/processes.js";
+import { type RunningProcess, startListeningApp } from "./support/processes.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { createSourceDatabase, type SourceDatabase } from "./support/source-database.js";
 import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
@@ -99,9 +99,8 @@ describe("database change sources under faults", () => {
   }
 
   async function spawnDispatcher(stack: Stack, env: Record<string, string> = {}) {
-    const dispatcher = startApp("dispatcher", {
+    const dispatcher = await startListeningApp("dispatcher", {
       ...stack.env,
-      DISPATCHER_PORT: String(await freePort()),
       LOG_LEVEL: "warn",
       ...CAPTURE_ENV,
       ...env,
@@ -210,8 +209,9 @@ describe("database change sources under faults", () => {
       const found = await capturedEvents(stack, project);
       return found.length >= rows ? found : undefined;
     }, 20_000);
-    // Give a duplicate the time to show.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The change table empty: each change was ingested before its row went (ingest, then delete), and no
+    // row is left for a capture to ingest a second time. What is stored now is final.
+    await eventually(async () => (await pendingChanges(source)) === 0, 10_000);
     const settled = await capturedEvents(stack, project);
     expect(settled).toHaveLength(rows);
     expect(settled.map((event) => event.id)).toEqual(events.map((event) => event.id));
@@ -221,7 +221,6 @@ describe("database change sources under faults", () => {
     const keys = settled.map((event) => event.idempotencyKey);
     expect(keys.every((key) => typeof key === "string" && key.length > 0)).toBe(true);
     expect(new Set(keys).size).toBe(rows);
-    await eventually(async () => (await pendingChanges(source)) === 0, 10_000);
     return settled;
   }
 
@@ -366,14 +365,21 @@ describe("database change sources under faults", () => {
 
       const total = 400;
       let inserted = 0;
+      // Half the rows go in before the kill, half after it, however fast this machine is: the writer
+      // waits at the middle until the kill has happened.
+      let killed: () => void = () => undefined;
+      const afterKill = new Promise<void>((resolve) => {
+        killed = resolve;
+      });
       const inserting = (async () => {
         for (let batch = 0; batch < total / 5; batch++) {
+          if (batch === total / 10) await afterKill;
           await insertRows(source, batch * 5, 5);
           inserted += 5;
           await new Promise((resolve) => setTimeout(resolve, 40));
         }
       })();
-      // Mid-stream: changes flowing and well before the last insert.
+      // Mid-stream: changes flowing, and rows committed that the capture has not reached yet.
       await eventually(
         async () => inserted >= 120 && (await capturedEvents(stack, project)).length > 0,
         15_000,
@@ -385,6 +391,7 @@ describe("database change sources under faults", () => {
       const killedAt = Date.now();
       await doomed.exited;
       expect(inserted).toBeLessThan(total);
+      killed();
       const capturedAtKill = (await capturedEvents(stack, project)).length;
       mark(`SIGKILL to the capturing dispatcher (${inserted} rows committed, ${capturedAtKill} events)`);
 

@@ -22,7 +22,16 @@ async function serve(level: string) {
   const server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, lines, close: () => new Promise((resolve) => server.close(resolve)) };
+  /** Waits (bounded) until a collected line satisfies `wanted`; lines are written as responses finish. */
+  async function lineWhere(wanted: (line: Record<string, unknown>) => boolean) {
+    for (let tries = 0; tries < 100; tries++) {
+      const found = lines.find(wanted);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no such log line in ${JSON.stringify(lines)}`);
+  }
+  return { base, lines, lineWhere, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 describe("requestLogging", () => {
@@ -34,7 +43,8 @@ describe("requestLogging", () => {
       });
       expect(answer.headers.get("x-request-id")).toBe("req-42");
       expect(await answer.json()).toEqual({ id: "req-42" });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The request line is written once the response has finished: only then is there all to check.
+      await app.lineWhere((line) => line.msg === "request completed");
       const completed = app.lines.filter((line) => line.msg === "request completed");
       expect(completed).toHaveLength(1);
       expect(JSON.stringify(app.lines)).not.toContain("hr_secret-key");
@@ -53,9 +63,15 @@ describe("requestLogging", () => {
       const id = answer.headers.get("x-request-id");
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(await answer.json()).toEqual({ id });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // A positive control instead of a pause: a second request, whose handler's line shows that the
+      // logger has written what the first request's end would have written by then.
+      await fetch(`${app.base}/hello`, { headers: { "x-request-id": "marker" } });
+      await app.lineWhere((line) => line.reqId === "marker");
       expect(app.lines.filter((line) => line.msg === "request completed")).toHaveLength(0);
-      expect(app.lines).toEqual([expect.objectContaining({ msg: "inside the handler", reqId: id })]);
+      expect(app.lines).toEqual([
+        expect.objectContaining({ msg: "inside the handler", reqId: id }),
+        expect.objectContaining({ msg: "inside the handler", reqId: "marker" }),
+      ]);
     } finally {
       await app.close();
     }
