@@ -1,8 +1,10 @@
 /**
  * The envelope every delivery of an event sends: serialized once, stored, signed and replayed as is.
- * `dataJson` is spliced in as text, so a captured row's JSON from PostgreSQL reaches receivers unparsed
- * (a bigint beyond 2^53 keeps its digits). For data that came in as JSON.stringify's output, the bytes are
- * the same as JSON.stringify of the whole envelope.
+ * `dataJson` is spliced in as text, so what reaches receivers is the text each door offered: a captured
+ * row's JSON from PostgreSQL, or the producer's own `data` as posted (a bigint beyond 2^53 keeps its digits,
+ * `1.0` stays `1.0`, whitespace stays). Both doors hand over text that is one JSON value; the REST door has
+ * checked it (apps/api json-body.ts). For data that came in as JSON.stringify's output, the bytes are the
+ * same as JSON.stringify of the whole envelope.
  */
 export function serializeEnvelope(
   eventId: string,

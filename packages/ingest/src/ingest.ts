@@ -15,7 +15,7 @@ import type { ProjectLookups } from "./project-lookups.js";
 /** An event as either door offers it: the REST API (`POST …/events`) or a database change source. */
 export interface EventInput {
   eventType: string;
-  /** The event's `data` as JSON text (an object). */
+  /** The event's `data` as JSON text (an object): stored and sent as is, never re-serialized. */
   dataJson: string;
   idempotencyKey: string | null;
 }

@@ -1,8 +1,9 @@
 import { deliveryListQuerySchema, listQuerySchema } from "@hookrelay/shared";
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, Router } from "express";
+import { type ErrorRequestHandler, type Request, type RequestHandler, Router } from "express";
 import { requireAdminLogin } from "../auth.js";
 import type { ApiContext } from "../context.js";
 import { ApiError, notFound, parseOr422 } from "../errors.js";
+import { malformedPathId } from "../routes/path-ids.js";
 import {
   deliveryWithAttempts,
   projectsWithWebhookCounts,
@@ -14,6 +15,7 @@ import { sourceInstallSql } from "../services/sources.js";
 import { replay, sendTest, setEnabled } from "./actions.js";
 import { csrfToken, refuseCrossSiteWrites } from "./csrf.js";
 import { takeFlash } from "./flash.js";
+import { formBody } from "./form-body.js";
 import { takeNewSecret } from "./new-secret.js";
 import { deliveryPage } from "./pages/delivery.js";
 import { errorPage } from "./pages/error.js";
@@ -77,8 +79,11 @@ export function dashboardRouter(ctx: ApiContext): Router {
   });
   router.use(requireAdminLogin(ctx));
   // Room for a webhook form at its limits (100 event types, 20 headers of a few KiB each).
-  router.use(express.urlencoded({ extended: false, limit: "128kb" }));
+  router.use(formBody(128 * 1024));
   router.use(refuseCrossSiteWrites(ctx.adminApiKey));
+  for (const name of ["projectId", "webhookId", "deliveryId", "sourceId"]) {
+    router.param(name, (_req, _res, next, value: string) => next(malformedPathId(name, value)));
+  }
 
   router.get("/", async (req, res) => {
     const query = parseOr422(listQuerySchema, queryOf(req));

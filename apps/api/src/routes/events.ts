@@ -1,4 +1,4 @@
-import { createEventSchema, eventListQuerySchema, idempotencyKeySchema } from "@hookrelay/shared";
+import { createEventSchema, eventListQuerySchema, idempotencyKeyHeaderSchema } from "@hookrelay/shared";
 import { parseOr422 } from "../errors.js";
 import { getEvent, listEvents } from "../services/events.js";
 import { ingestEvent } from "../services/ingest.js";
@@ -13,10 +13,14 @@ export const eventRoutes = [
       "Send an event: stored, fanned out to matching webhooks and delivered (200 for an idempotent repeat)",
     status: 202,
     body: createEventSchema,
-    handle: async (ctx, { params, body, header }) => {
+    // `data` reaches receivers as the text that was sent, digits and all (see json-body.ts).
+    rawMember: "data",
+    handle: async (ctx, { params, body, header, rawJson }) => {
       const offered = header("idempotency-key");
-      const idempotencyKey = offered === undefined ? undefined : parseOr422(idempotencyKeySchema, offered);
-      const result = await ingestEvent(ctx, params.projectId ?? "", body, idempotencyKey);
+      const idempotencyKey =
+        offered === undefined ? undefined : parseOr422(idempotencyKeyHeaderSchema, offered);
+      const dataJson = rawJson ?? JSON.stringify(body.data);
+      const result = await ingestEvent(ctx, params.projectId ?? "", body, dataJson, idempotencyKey);
       return reply(result.created ? 202 : 200, result.body);
     },
   }),

@@ -11,6 +11,8 @@ export interface RouteInput<Body, Query> {
   body: Body;
   query: Query;
   header: (name: string) => string | undefined;
+  /** The exact JSON text of the route's `rawMember`, as the client sent it. */
+  rawJson: string | undefined;
 }
 
 export interface RouteReply {
@@ -28,7 +30,14 @@ export interface Route<Body = unknown, Query = unknown> {
   summary: string;
   /** The success status (the handler may still answer another, e.g. 200 for an idempotent repeat). */
   status: number;
+  /** The body's schema; a route without one takes no body (none, or `{}`). */
   body?: z.ZodType<Body>;
+  /**
+   * A top-level member of the body used as the text that was sent (an event's `data`), handed to the
+   * handler as `rawJson`. Inside it, numbers a double cannot hold exactly and `__proto__` keys are kept
+   * rather than refused (see json-body.ts).
+   */
+  rawMember?: string;
   query?: z.ZodType<Query>;
   handle: (ctx: ApiContext, input: RouteInput<Body, Query>) => Promise<unknown | RouteReply>;
 }

@@ -8,18 +8,20 @@ const UNSTORABLE_CHARACTER = "22P05";
 
 /**
  * `POST …/events`: the shared ingest path (store + fan-out + enqueue, see @hookrelay/ingest) with the HTTP
- * concerns: which idempotency key wins, and a 422 for data PostgreSQL cannot store.
+ * concerns: which idempotency key wins, and a 422 for data PostgreSQL cannot store. `dataJson` is the text
+ * of `input.data` exactly as the producer sent it: receivers get those bytes, never a re-serialization.
  */
 export async function ingestEvent(
   ctx: ApiContext,
   projectId: string,
   input: CreateEventInput,
+  dataJson: string,
   idempotencyKeyHeader?: string,
 ): Promise<IngestResult> {
   try {
     return await ctx.ingest.ingest(projectId, {
       eventType: input.event_type,
-      dataJson: JSON.stringify(input.data),
+      dataJson,
       idempotencyKey: idempotencyKeyHeader ?? input.event_id ?? null,
     });
   } catch (error) {

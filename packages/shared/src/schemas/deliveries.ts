@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listQuerySchema, timestampSchema, timeWindowFields } from "./common.js";
+import { listQuerySchema, strictObject, timestampSchema, timeWindowFields } from "./common.js";
 import { eventTypeSchema } from "./events.js";
 
 export const deliveryStatusSchema = z.enum(["pending", "succeeded", "failed"]);
@@ -11,7 +11,7 @@ export const deliveryListQuerySchema = listQuerySchema.extend({
 });
 export type DeliveryListQuery = z.infer<typeof deliveryListQuerySchema>;
 
-export const recoverSchema = z.strictObject({
+export const recoverSchema = strictObject({
   since: timestampSchema,
   until: timestampSchema.optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_PATTERN } from "../event-types.js";
-import { listQuerySchema, timeWindowFields } from "./common.js";
+import { listQuerySchema, strictObject, timeWindowFields } from "./common.js";
 
 export const eventTypeSchema = z
   .string()
@@ -20,7 +20,13 @@ export const idempotencyKeySchema = z
     "keys starting with a source id are reserved for database sources",
   );
 
-export const createEventSchema = z.strictObject({
+// Node reads header bytes as Latin-1, so a UTF-8 key would be stored as other characters than were sent.
+export const idempotencyKeyHeaderSchema = idempotencyKeySchema.regex(
+  /^[\x20-\x7e]*$/,
+  "the Idempotency-Key header must be printable ASCII (send other characters as event_id)",
+);
+
+export const createEventSchema = strictObject({
   event_type: eventTypeSchema,
   data: z.record(z.string(), z.unknown()),
   event_id: idempotencyKeySchema.optional(),

@@ -1,6 +1,7 @@
-import { z } from "zod";
+import type { z } from "zod";
+import { storableTextSchema, strictObject } from "./common.js";
 
-export const createProjectSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+export const createProjectSchema = strictObject({
+  name: storableTextSchema.trim().min(1).max(200),
 });
 export type CreateProjectInput = z.infer<typeof createProjectSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableTextSchema, strictObject } from "./common.js";
 
 /** A PostgreSQL name hookrelay accepts for a schema, table or column: always quoted when used in SQL. */
 export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -15,7 +16,7 @@ const identifier = z
 export const CHANGE_OPERATIONS = ["INSERT", "UPDATE", "DELETE"] as const;
 export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
 
-export const sourceTableSchema = z.strictObject({
+export const sourceTableSchema = strictObject({
   schema: identifier.default("public"),
   table: identifier,
   events: z
@@ -66,21 +67,19 @@ export const sourceDatabaseUrlSchema = z
     );
   }, "must be a postgresql:// URL with a host");
 
-export const createSourceSchema = z.strictObject({
-  name: z.string().min(1).max(200),
+export const createSourceSchema = strictObject({
+  name: storableTextSchema.min(1).max(200),
   database_url: sourceDatabaseUrlSchema,
   tables: sourceTablesSchema,
   enabled: z.boolean().optional(),
 });
 export type CreateSourceInput = z.infer<typeof createSourceSchema>;
 
-export const updateSourceSchema = z
-  .strictObject({
-    name: z.string().min(1).max(200).optional(),
-    tables: sourceTablesSchema.optional(),
-    enabled: z.boolean().optional(),
-  })
-  .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
+export const updateSourceSchema = strictObject({
+  name: storableTextSchema.min(1).max(200).optional(),
+  tables: sourceTablesSchema.optional(),
+  enabled: z.boolean().optional(),
+}).refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 export type UpdateSourceInput = z.infer<typeof updateSourceSchema>;
 
 export const deleteSourceQuerySchema = z.object({

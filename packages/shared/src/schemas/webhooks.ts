@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_TYPE_FILTER_PATTERN } from "../event-types.js";
 import { DEFAULT_SIGNATURE_HEADER, SECRET_PREFIX, SIGNATURE_FORMATS } from "../signing.js";
+import { storableTextSchema, strictObject } from "./common.js";
 
 // Headers hookrelay sets itself, or that would corrupt the request, cannot be overridden per webhook.
 const RESERVED_HEADERS = new Set([
@@ -53,18 +54,15 @@ export const eventTypeFiltersSchema = z
   .min(1)
   .max(100);
 
-export const webhookUrlSchema = z
-  .string()
-  .max(2048)
-  .superRefine((text, ctx) => {
-    const url = URL.parse(text);
-    if (!url) ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
-    else if (url.protocol !== "http:" && url.protocol !== "https:") {
-      ctx.addIssue({ code: "custom", message: "must use http or https" });
-    } else if (url.username !== "" || url.password !== "") {
-      ctx.addIssue({ code: "custom", message: "must not contain credentials" });
-    }
-  });
+export const webhookUrlSchema = storableTextSchema.max(2048).superRefine((text, ctx) => {
+  const url = URL.parse(text);
+  if (!url) ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
+  else if (url.protocol !== "http:" && url.protocol !== "https:") {
+    ctx.addIssue({ code: "custom", message: "must use http or https" });
+  } else if (url.username !== "" || url.password !== "") {
+    ctx.addIssue({ code: "custom", message: "must not contain credentials" });
+  }
+});
 
 // A secret brought from another provider: Standard Webhooks' own form, or a plain string that receivers
 // already use as raw HMAC key bytes. Printable ASCII only, so its UTF-8 bytes are its characters and the
@@ -142,35 +140,34 @@ const webhookFields = {
   url: webhookUrlSchema,
   event_types: eventTypeFiltersSchema,
   enabled: z.boolean().optional(),
-  name: z.string().max(200).nullish(),
-  description: z.string().max(2000).nullish(),
+  name: storableTextSchema.max(200).nullish(),
+  description: storableTextSchema.max(2000).nullish(),
   headers: webhookHeadersSchema.optional(),
   rate_limit_per_second: z.number().int().min(1).max(10_000).nullish(),
   signature_header: signatureHeaderSchema.nullish(),
   signature_format: signatureFormatSchema.optional(),
 };
 
-export const createWebhookSchema = z
-  .strictObject({ ...webhookFields, secret: webhookSecretSchema.optional() })
-  .superRefine((input, ctx) => {
-    const clash = clashingCustomHeader(input.signature_header, input.headers);
-    if (clash) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["signature_header"],
-        message: `is the same header as the custom header ${clash}`,
-      });
-    }
-  });
+export const createWebhookSchema = strictObject({
+  ...webhookFields,
+  secret: webhookSecretSchema.optional(),
+}).superRefine((input, ctx) => {
+  const clash = clashingCustomHeader(input.signature_header, input.headers);
+  if (clash) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["signature_header"],
+      message: `is the same header as the custom header ${clash}`,
+    });
+  }
+});
 export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
 
-export const updateWebhookSchema = z
-  .strictObject({
-    ...webhookFields,
-    url: webhookUrlSchema.optional(),
-    event_types: eventTypeFiltersSchema.optional(),
-    // Declared only to answer with the way to change it, rather than "unrecognized key".
-    secret: z.never({ error: ROTATE_SECRET_MESSAGE }).optional(),
-  })
-  .refine((patch) => Object.keys(patch).length > 0, "nothing to update");
+export const updateWebhookSchema = strictObject({
+  ...webhookFields,
+  url: webhookUrlSchema.optional(),
+  event_types: eventTypeFiltersSchema.optional(),
+  // Declared only to answer with the way to change it, rather than "unrecognized key".
+  secret: z.never({ error: ROTATE_SECRET_MESSAGE }).optional(),
+}).refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 export type UpdateWebhookInput = z.infer<typeof updateWebhookSchema>;
