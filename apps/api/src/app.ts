@@ -1,5 +1,6 @@
 import express, { type Express } from "express";
 import { BULL_BOARD_PATH, bullBoardRouter } from "./admin/bull-board.js";
+import { AdmissionBudget, admission } from "./admission.js";
 import type { ApiContext } from "./context.js";
 import { DASHBOARD_PATH } from "./dashboard/links.js";
 import { dashboardRouter } from "./dashboard/router.js";
@@ -18,6 +19,8 @@ export function createApp(ctx: ApiContext): Express {
   app.use(requestLogging(ctx.logger));
   app.use(healthRoutes(ctx));
   app.get("/metrics", metricsHandler(ctx.metrics.registry));
+  // After the probes (an api at its budget is busy, not unhealthy), before anything that reads a body.
+  app.use(admission(new AdmissionBudget(ctx.config.maxInflightBytes), ctx.config.maxPayloadBytes));
 
   const document = openApiDocument(v1Routes);
   app.get("/openapi.json", (_req, res) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ConfigError } from "@hookrelay/shared";
+import { requestCost } from "./admission.js";
 import { loadApiConfig } from "./config.js";
 
 // Every test passes its own env object: the loader must never read process.env.
@@ -60,6 +61,32 @@ describe("loadApiConfig", () => {
     });
   });
 
+  it("budgets 40% of the heap limit for requests in flight unless API_MAX_INFLIGHT_BYTES says otherwise", () => {
+    // 240 MiB: V8's heap limit under --max-old-space-size=192, as the apps run.
+    expect(loadApiConfig({}, { heapLimitBytes: 240 * 2 ** 20 }).maxInflightBytes).toBe(96 * 2 ** 20);
+    expect(
+      loadApiConfig({ API_MAX_INFLIGHT_BYTES: "50000000" }, { heapLimitBytes: 240 * 2 ** 20 })
+        .maxInflightBytes,
+    ).toBe(50_000_000);
+    // A heap too small for the share to hold one request of the largest body still takes one at a time.
+    expect(loadApiConfig({}, { heapLimitBytes: 1_000_000 }).maxInflightBytes).toBe(requestCost(262_144));
+    expect(loadApiConfig({ MAX_PAYLOAD_BYTES: "1024" }, { heapLimitBytes: 1_000_000 }).maxInflightBytes).toBe(
+      400_000,
+    );
+  });
+
+  it("refuses an API_MAX_INFLIGHT_BYTES that one request of MAX_PAYLOAD_BYTES would not fit in", () => {
+    const error = configError({ API_MAX_INFLIGHT_BYTES: String(requestCost(262_144) - 1) });
+    expect(error.message).toMatch(/^API_MAX_INFLIGHT_BYTES: must be at least \d+/);
+    expect(loadApiConfig({ API_MAX_INFLIGHT_BYTES: String(requestCost(262_144)) }).maxInflightBytes).toBe(
+      requestCost(262_144),
+    );
+    expect(
+      loadApiConfig({ MAX_PAYLOAD_BYTES: "1024", API_MAX_INFLIGHT_BYTES: String(requestCost(1_024)) })
+        .maxInflightBytes,
+    ).toBe(requestCost(1_024));
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadApiConfig({ PORT: "", LOG_LEVEL: "", ADMIN_API_KEY: "" })).toMatchObject({
       port: 3000,
@@ -100,6 +127,9 @@ describe("loadApiConfig", () => {
     ["MAX_PAYLOAD_BYTES", { MAX_PAYLOAD_BYTES: "-1" }],
     ["MAX_PAYLOAD_BYTES", { MAX_PAYLOAD_BYTES: "0" }],
     ["MAX_WEBHOOKS_PER_PROJECT", { MAX_WEBHOOKS_PER_PROJECT: "many" }],
+    ["API_MAX_INFLIGHT_BYTES", { API_MAX_INFLIGHT_BYTES: "lots" }],
+    ["API_MAX_INFLIGHT_BYTES", { API_MAX_INFLIGHT_BYTES: "-1" }],
+    ["API_MAX_INFLIGHT_BYTES", { API_MAX_INFLIGHT_BYTES: "1.5" }],
     ["DELIVERY_TIMEOUT_MS", { DELIVERY_TIMEOUT_MS: "soon" }],
     ["ADMIN_API_KEY", { ADMIN_API_KEY: "short" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],

@@ -1,4 +1,12 @@
-import { isUnavailable, postgresErrorCode } from "./errors.js";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import {
+  ApiError,
+  DEPENDENCY_RETRY_AFTER_SECONDS,
+  errorHandler,
+  isUnavailable,
+  postgresErrorCode,
+} from "./errors.js";
 
 // Shapes as Prisma 6.19 with @prisma/adapter-pg throws them (recorded against a dead port and a live server).
 const wrapped = (code: string, cause: Record<string, unknown>) => ({
@@ -54,5 +62,44 @@ describe("postgresErrorCode", () => {
   it("reads the SQLSTATE through Prisma's wrapping", () => {
     expect(postgresErrorCode(wrapped("P2010", { kind: "postgres", code: "22P05" }))).toBe("22P05");
     expect(postgresErrorCode(new Error("plain"))).toBeUndefined();
+  });
+});
+
+describe("errorHandler", () => {
+  async function answer(error: unknown) {
+    const app = express();
+    app.get("/", () => {
+      throw error;
+    });
+    app.use(errorHandler);
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      return {
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        body: await response.json(),
+      };
+    } finally {
+      server.close();
+    }
+  }
+
+  it("answers every 503 with Retry-After: the error's own, else the one for a dependency outage", async () => {
+    const outage = await answer(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+    expect(outage).toEqual({
+      status: 503,
+      retryAfter: String(DEPENDENCY_RETRY_AFTER_SECONDS),
+      body: { error: { code: "unavailable", message: expect.any(String) } },
+    });
+    const busy = await answer(new ApiError(503, "unavailable", "busy", undefined, 1));
+    expect(busy.retryAfter).toBe("1");
+    const missing = await answer(new ApiError(404, "not_found", "webhook not found"));
+    expect(missing).toEqual({
+      status: 404,
+      retryAfter: null,
+      body: { error: { code: "not_found", message: "webhook not found" } },
+    });
   });
 });

@@ -22,10 +22,19 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown[],
+    /** Sent as `Retry-After` (seconds); every 503 has one (DEPENDENCY_RETRY_AFTER_SECONDS unless set). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/**
+ * `Retry-After` of a 503 for PostgreSQL or Redis not answering: long enough for a failover or a restart to
+ * make progress, short enough that a client retrying it loses little (Stripe's and Svix's SDKs back off
+ * on their own as well).
+ */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
 export const unauthorized = (message = "missing or invalid API key") =>
@@ -118,5 +127,8 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     message: apiError.message,
   };
   if (apiError.details) body.details = apiError.details;
+  if (apiError.status === 503) {
+    res.setHeader("Retry-After", String(apiError.retryAfterSeconds ?? DEPENDENCY_RETRY_AFTER_SECONDS));
+  }
   res.status(apiError.status).json({ error: body });
 };
