@@ -91,7 +91,7 @@ describe("per-webhook in-flight cap (WEBHOOK_CONCURRENCY)", () => {
     expect(rows.every((row) => row.attemptCount === 1 && row._count.attempts === 1)).toBe(true);
   }, 60_000);
 
-  it("a rate-limited webhook slower than its rate keeps the cap and its reserved slots: every delivery once, in time", async () => {
+  it("a rate-limited webhook slower than its rate: the cap holds, every delivery once, in time", async () => {
     const HOLD_MS = 400;
     const limited = await receiverFor("limited.tick", () => ({ status: 200, delayMs: HOLD_MS }), {
       rate_limit_per_second: 20,
@@ -101,8 +101,8 @@ describe("per-webhook in-flight cap (WEBHOOK_CONCURRENCY)", () => {
 
     const requests = await limited.receiver.waitForRequests(12, 20_000);
     expect(mostAtOnce(requests, HOLD_MS)).toBeLessThanOrEqual(2);
-    // 12 deliveries, 2 at a time, 400 ms each: ~2.4 s. Slots reserved again at the end of the line each
-    // time a parked delivery woke late would push the last ones seconds further.
+    // 12 deliveries, 2 at a time, 400 ms each: ~2.4 s. Slots reserved again at the end of a long line each
+    // time a parked delivery woke late would push the last ones seconds further; the line is 2 slots.
     expect((requests.at(-1)?.at ?? 0) - started).toBeLessThan(2.4 * 1_000 + 3_000);
 
     const rows = await eventually(async () => {

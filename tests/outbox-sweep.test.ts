@@ -1,5 +1,4 @@
-import { OVERDUE_CURSOR_START } from "@hookrelay/db";
-import { sweepOutbox } from "@hookrelay/dispatcher";
+import { newOverdueWalk, sweepOutbox } from "@hookrelay/dispatcher";
 import { createLogger, createRedisConnection, enqueueDeliveries, newId } from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { TestReceiver } from "./support/receiver.js";
@@ -72,17 +71,17 @@ describe("outbox sweep after Redis lost its data", () => {
              to_timestamp(${tenMinutesAgo / 1000}) + n * interval '1 millisecond', to_timestamp(${tenMinutesAgo / 1000})
       FROM unnest(${ids}::text[]) WITH ORDINALITY AS seeded(id, n)`;
     await enqueueDeliveries(stack.queue, ids, 3_600_000);
-    const sweep = (cursor: { current: typeof OVERDUE_CURSOR_START }) =>
-      sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 60_000 }, cursor);
-    await sweep({ current: OVERDUE_CURSOR_START }); // the Redis marker is set: no restore below
+    const sweep = (walk: ReturnType<typeof newOverdueWalk>) =>
+      sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 60_000 }, walk);
+    await sweep(newOverdueWalk()); // the Redis marker is set: no restore below
     const lostId = ids.at(-1) ?? "";
     await stack.queue.remove(lostId);
     const delayedBefore = await stack.queue.getDelayedCount();
 
-    const cursor = { current: OVERDUE_CURSOR_START };
+    const walk = newOverdueWalk();
     let sweeps = 0;
     while (!(await stack.queue.getJob(lostId)) && sweeps < 5) {
-      await sweep(cursor);
+      await sweep(walk);
       sweeps += 1;
     }
     // 1,000 overdue deliveries of a kind are checked per sweep (one Redis round trip): found in the second.

@@ -20,7 +20,7 @@ describe("endpoint rate limiter", () => {
   it("hands out slots 1/rate apart, shared by several dispatchers", async () => {
     const [a, b] = [new EndpointRateLimiter(redis, prefix), new EndpointRateLimiter(redis, prefix)];
     const slots: number[] = [];
-    for (let n = 0; n < 10; n++) slots.push(await (n % 2 === 0 ? a : b).reserve("wh_spaced", 20));
+    for (let n = 0; n < 10; n++) slots.push((await (n % 2 === 0 ? a : b).reserve("wh_spaced", 20)) ?? 0);
     const gaps = slots.slice(1).map((slot, n) => slot - (slots[n] ?? 0));
     for (const gap of gaps) {
       expect(gap).toBeGreaterThanOrEqual(35);
@@ -37,7 +37,22 @@ describe("endpoint rate limiter", () => {
     } finally {
       Date.now = realNow;
     }
-    const waitMs = (await limiter.reserve("wh_skewed", 10)) - Date.now();
+    const waitMs = ((await limiter.reserve("wh_skewed", 10)) ?? Number.NaN) - Date.now();
     expect(waitMs).toBeLessThan(1_000);
+  });
+
+  it("keeps the line short: reserves at most `maxAheadSlots` slots ahead, and says when it is full", async () => {
+    const limiter = new EndpointRateLimiter(redis, prefix);
+    // 2 per second, at most 3 slots (1.5 s) ahead: the first four fit (now, +0.5, +1, +1.5 s), then full.
+    const answers: Array<number | null> = [];
+    for (let n = 0; n < 6; n++) answers.push(await limiter.reserve("wh_line", 2, 3));
+    expect(answers.slice(0, 4).every((slot) => slot !== null)).toBe(true);
+    expect(answers.slice(4)).toEqual([null, null]);
+    // Refusing reserved nothing: the next slot once room comes is right after the last one given.
+    const last = answers[3] ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const next = (await limiter.reserve("wh_line", 2, 3)) ?? 0;
+    expect(next - last).toBeGreaterThanOrEqual(450);
+    expect(next - last).toBeLessThanOrEqual(550);
   });
 });

@@ -5,8 +5,15 @@ import { backoffStrategy, createDeliveryProcessor, type DispatcherContext, Retry
 
 /** Starts the BullMQ worker that runs delivery jobs. */
 export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): Worker {
-  // Parked deliveries are woken by id: a Job handle needs no fetch to be promoted.
-  const promote = (jobId: string) => new Job(worker, DELIVER_JOB, {}, {}, jobId).promote();
+  // A parked delivery is woken only while it is still delayed until the time it was parked for: an id
+  // left in the line may since have run elsewhere and be waiting for a retry or a rate slot, which must
+  // not be cut short. BullMQ scores a delayed job `until × 0x1000 + n`. A Job handle needs no fetch.
+  const promote = async (jobId: string, parkedUntil: number): Promise<boolean> => {
+    const score = await connection.zscore(worker.keys.delayed ?? "", jobId);
+    if (score === null || Math.floor(Number(score) / 0x1000) !== parkedUntil) return false;
+    await new Job(worker, DELIVER_JOB, {}, {}, jobId).promote();
+    return true;
+  };
   const worker: Worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx, promote), {
     connection,
     prefix: ctx.config.queuePrefix,

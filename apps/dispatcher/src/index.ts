@@ -6,6 +6,6 @@ export { type HealthServerOptions, startHealthServer } from "./health-server.js"
 export { DispatcherMetrics } from "./metrics.js";
 export { EndpointRateLimiter } from "./rate-limiter.js";
 export { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
-export { scheduleOutboxSweep, sweepOutbox } from "./sweeps/outbox.js";
+export { newOverdueWalk, scheduleOutboxSweep, sweepOutbox } from "./sweeps/outbox.js";
 export { RETENTION_JOB, scheduleRetention } from "./sweeps/retention.js";
 export { createDeliveryProcessor, type DispatcherContext, decideOutcome, RetryLater } from "./worker.js";

@@ -4,19 +4,22 @@ import type { Redis } from "ioredis";
 // next free slot, 1/rate seconds after the previous one, atomically in Redis so every dispatcher process
 // shares the same schedule. A delivery whose slot is in the future waits (delayed, not failed). The
 // schedule runs on Redis's clock (TIME), not each dispatcher's, whose clocks may differ; the script
-// answers how long to wait, which each dispatcher adds to its own clock.
+// answers how long to wait, which each dispatcher adds to its own clock. The line of reservations is kept
+// short: a slot further ahead than the caller allows is not reserved ("full"), so a delivery late for
+// its slot reserves again behind a few others, not behind a whole backlog.
 const RESERVE_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local interval = tonumber(ARGV[1])
 local nextFree = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, nextFree)
+if slot - now > tonumber(ARGV[2]) then return 'full' end
 redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot + interval - now + 60000))
 return tostring(slot - now)
 `;
 
 type ReservingRedis = Redis & {
-  reserveDeliverySlot(key: string, intervalMs: number): Promise<string>;
+  reserveDeliverySlot(key: string, intervalMs: number, maxAheadMs: number): Promise<string>;
 };
 
 export class EndpointRateLimiter {
@@ -29,12 +32,21 @@ export class EndpointRateLimiter {
     this.#prefix = prefix;
   }
 
-  /** The time (ms, this process's clock) at which this delivery may be sent; now when the endpoint has room. */
-  async reserve(webhookId: string, perSecond: number): Promise<number> {
-    const waitMs = await this.#redis.reserveDeliverySlot(
+  /**
+   * The time (ms, this process's clock) at which this delivery may be sent — now when the endpoint has
+   * room — or null when the next free slot is more than `maxAheadSlots` slots away (nothing reserved).
+   */
+  async reserve(
+    webhookId: string,
+    perSecond: number,
+    maxAheadSlots = Number.POSITIVE_INFINITY,
+  ): Promise<number | null> {
+    const intervalMs = 1000 / perSecond;
+    const answer = await this.#redis.reserveDeliverySlot(
       `${this.#prefix}:rate:${webhookId}`,
-      1000 / perSecond,
+      intervalMs,
+      Number.isFinite(maxAheadSlots) ? maxAheadSlots * intervalMs : Number.MAX_SAFE_INTEGER,
     );
-    return Date.now() + Number(waitMs);
+    return answer === "full" ? null : Date.now() + Number(answer);
   }
 }

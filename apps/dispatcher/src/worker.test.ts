@@ -150,15 +150,10 @@ describe("mayUseReservedSlot", () => {
       2,
       true,
     ],
+    // Kept late by a wait for a place: reserving again keeps the rate (the line it joins is short).
     [
-      "late because it was parked after its slot came: keeps it",
-      reserved({ slotAt: now - 60_000, slotForAttempt: 2, slotTries: 1, slotKept: true }),
-      2,
-      true,
-    ],
-    [
-      "a kept slot of an earlier try",
-      reserved({ slotAt: now - 60_000, slotForAttempt: 1, slotKept: true }),
+      "a minute late after one reservation",
+      reserved({ slotAt: now - 60_000, slotForAttempt: 2, slotTries: 1 }),
       2,
       false,
     ],

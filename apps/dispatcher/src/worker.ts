@@ -49,6 +49,8 @@ export class RetryLater extends Error {
 export const SECRET_UNREADABLE = "secret_unreadable";
 /** The attempt error recorded when an error other than an attempt kept failing a delivery past RETRY_MAX_AGE. */
 export const DISPATCH_ERROR = "dispatch_error";
+const DISPATCH_ERROR_GRACE_MS = 3_600_000;
+const DISPATCH_ERROR_RUNS = 3;
 
 /** The longest wait after an error that did not come from an attempt (database down, a crash). */
 export const INFRASTRUCTURE_RETRY_CAP_MS = 60_000;
@@ -103,11 +105,11 @@ export function decideOutcome(
   return { outcome: { status: "retry", nextAttemptAt }, delayMs };
 }
 
-// A job that comes back much later than its slot (a busy dispatcher, late promotion of delayed jobs) would
-// bunch up with others and overrun the endpoint's limit, so it reserves again — a few times at most, so a
-// heavily loaded dispatcher still makes progress. A job parked by the in-flight cap after its slot had come
-// keeps its slot: the cap already keeps it from bunching, and reserving again would send it to the end of
-// the line behind every delivery reserved meanwhile.
+// A job that comes back much later than its slot (a busy dispatcher, late promotion of delayed jobs, a
+// wait for a place) would bunch up with others and overrun the endpoint's limit, so it reserves again — a
+// few times at most, so a heavily loaded dispatcher still makes progress. The line it joins again is
+// short: reservations reach at most WEBHOOK_CONCURRENCY slots ahead (the limiter answers "full" beyond
+// that and the delivery parks until a place frees), never the length of a whole backlog.
 export const MAX_SLOT_TRIES = 3;
 
 /** Whether a job may send now on the rate slot it reserved earlier, rather than reserve another. */
@@ -118,10 +120,12 @@ export function mayUseReservedSlot(
   now: number,
 ): boolean {
   if (data.slotAt === undefined || data.slotForAttempt !== attemptsMade) return false;
-  if (data.slotKept) return true;
   const late = now - data.slotAt;
   return late <= 1000 / perSecond || (data.slotTries ?? 0) >= MAX_SLOT_TRIES;
 }
+
+/** What `attempt` answers when it parked its job because the webhook's line of rate slots was full. */
+const LINE_FULL = "rate_line_full";
 
 /** Thrown by the processor after it moved its job to delayed itself (not an attempt). */
 function waitInDelayed(): never {
@@ -142,29 +146,36 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
     token: string | undefined,
     data: DeliverJob,
     webhookId: string,
-  ): Promise<never> {
-    const slotCame =
-      data.slotAt !== undefined && data.slotForAttempt === job.attemptsMade && data.slotAt <= Date.now();
+    reason: "no_place" | "rate_line_full",
+  ): Promise<void> {
     const wakeAt = Date.now() + inFlight.wakeAfterMs(webhookId);
-    await job.updateData({ ...data, webhookId, ...(slotCame && { slotKept: true }) });
+    if (data.webhookId !== webhookId) await job.updateData({ ...data, webhookId });
     await job.moveToDelayed(wakeAt, token);
-    if (job.id !== undefined) inFlight.parked(webhookId, job.id);
-    return waitInDelayed();
+    if (job.id !== undefined) inFlight.parked(webhookId, job.id, wakeAt, reason === "no_place");
   }
 
+  /** One attempt, or LINE_FULL once it parked the job to wait for room in its webhook's rate line. */
   async function attempt(
     job: Job,
     token: string | undefined,
     data: DeliverJob,
     delivery: DeliveryForAttempt,
-  ) {
+  ): Promise<string> {
     const { webhook } = delivery;
     // Per-endpoint rate limit: wait for a reserved slot. Moving the job to delayed is not an attempt.
     if (
       webhook.rateLimitPerSecond &&
       !mayUseReservedSlot(data, job.attemptsMade, webhook.rateLimitPerSecond, Date.now())
     ) {
-      const slotAt = await ctx.rateLimiter.reserve(webhook.id, webhook.rateLimitPerSecond);
+      const slotAt = await ctx.rateLimiter.reserve(
+        webhook.id,
+        webhook.rateLimitPerSecond,
+        config.webhookConcurrency,
+      );
+      if (slotAt === null) {
+        await park(job, token, data, webhook.id, "rate_line_full");
+        return LINE_FULL;
+      }
       if (slotAt > Date.now() + 5) {
         const reserved = data.slotForAttempt === job.attemptsMade;
         await job.updateData({
@@ -172,7 +183,6 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
           slotAt,
           slotForAttempt: job.attemptsMade,
           slotTries: reserved ? (data.slotTries ?? 0) + 1 : 1,
-          slotKept: false,
         });
         await job.moveToDelayed(slotAt, token);
         waitInDelayed();
@@ -266,14 +276,18 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
 
   /**
    * An error that came from no attempt (the database or Redis failing, a bug) retries soon without moving
-   * the schedule (backoffStrategy). One that is still there once the delivery is older than RETRY_MAX_AGE
-   * would otherwise retry forever and keep its event from retention: the delivery ends, failed, with
-   * DISPATCH_ERROR recorded as its last attempt. Returns normally when it did not end the delivery.
+   * the schedule (backoffStrategy). One that keeps failing a delivery well past its time — older than
+   * RETRY_MAX_AGE plus a grace (an hour, or RETRY_MAX_AGE if shorter), and after DISPATCH_ERROR_RUNS such
+   * failed runs — would otherwise retry forever and keep its event from retention: the delivery ends,
+   * failed, with DISPATCH_ERROR recorded as its last attempt. A passing blip at the end of a delivery's
+   * life does not end it. Returns normally when it did not end the delivery.
    */
-  async function endIfOutOfTime(deliveryId: string, error: unknown): Promise<void> {
-    if (Date.now() - idTime(deliveryId).getTime() < config.retryMaxAgeMs) return;
+  async function endIfOutOfTime(job: Job, deliveryId: string, error: unknown): Promise<void> {
+    const graceMs = Math.min(DISPATCH_ERROR_GRACE_MS, config.retryMaxAgeMs);
+    if (Date.now() - idTime(deliveryId).getTime() < config.retryMaxAgeMs + graceMs) return;
     const delivery = await pendingDeliveryState(db, deliveryId);
-    if (!delivery) return;
+    // attemptsMade counts every failed run, attempts included; this run is not counted yet.
+    if (!delivery || job.attemptsMade + 1 - delivery.attemptCount < DISPATCH_ERROR_RUNS) return;
     await endWithoutAttempt(delivery, delivery.attemptCount + 1, DISPATCH_ERROR);
     ctx.logger.error(
       { deliveryId, err: (error as Error).message },
@@ -287,9 +301,12 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
     if (!parsed.success) throw new UnrecoverableError("not a delivery job");
     const data = parsed.data;
     // A parked job knows its webhook: while that webhook is still full here, it parks again at once.
-    if (data.webhookId !== undefined && !inFlight.hasRoom(data.webhookId))
-      return park(job, token, data, data.webhookId);
+    if (data.webhookId !== undefined && !inFlight.hasRoom(data.webhookId)) {
+      await park(job, token, data, data.webhookId, "no_place");
+      waitInDelayed();
+    }
     let webhookId: string | undefined;
+    let outcome: string | undefined;
     try {
       const delivery = await deliveries.load(data.deliveryId);
       // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
@@ -299,17 +316,22 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
         ctx.metrics.webhookDisabled();
         return "webhook_disabled";
       }
-      if (!inFlight.tryAcquire(delivery.webhook.id)) return await park(job, token, data, delivery.webhook.id);
+      if (!inFlight.tryAcquire(delivery.webhook.id, job.id)) {
+        await park(job, token, data, delivery.webhook.id, "no_place");
+        waitInDelayed();
+      }
       webhookId = delivery.webhook.id;
-      return await attempt(job, token, data, delivery);
+      outcome = await attempt(job, token, data, delivery);
+      if (outcome === LINE_FULL) waitInDelayed();
+      return outcome;
     } catch (error) {
       if (
         !(error instanceof RetryLater || error instanceof DelayedError || error instanceof UnrecoverableError)
       )
-        await endIfOutOfTime(data.deliveryId, error);
+        await endIfOutOfTime(job, data.deliveryId, error);
       throw error;
     } finally {
-      if (webhookId !== undefined) inFlight.release(webhookId);
+      if (webhookId !== undefined) inFlight.release(webhookId, outcome !== LINE_FULL);
     }
   };
 }

@@ -35,6 +35,9 @@ export function createPrismaClient(
       query_timeout: timeouts.statementMs + 2_000,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // The adapter sends a Date as a timestamp without a zone, which PostgreSQL reads in the session's
+      // time zone: on a server whose default is not UTC every time comparison would be hours off.
+      options: "-c TimeZone=UTC",
     }),
   });
 }

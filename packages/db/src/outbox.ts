@@ -70,11 +70,12 @@ export async function overdueDeliveries(
     const last = rows.at(-1);
     return rows.length < limit || !last ? start : { at: last.at, id: last.id };
   };
-  return {
-    ids: [...untried, ...retrying].map((row) => row.id),
-    next: {
-      untried: continueFrom(untried, OVERDUE_CURSOR_START.untried),
-      retrying: continueFrom(retrying, OVERDUE_CURSOR_START.retrying),
-    },
+  const next = {
+    untried: continueFrom(untried, OVERDUE_CURSOR_START.untried),
+    retrying: continueFrom(retrying, OVERDUE_CURSOR_START.retrying),
   };
+  const done =
+    next.untried === OVERDUE_CURSOR_START.untried && next.retrying === OVERDUE_CURSOR_START.retrying;
+  // Back at the start of both ranges: the very same object, so callers can tell a walk has ended.
+  return { ids: [...untried, ...retrying].map((row) => row.id), next: done ? OVERDUE_CURSOR_START : next };
 }

@@ -19,8 +19,6 @@ export const deliverJobSchema = z.object({
   slotTries: z.number().int().optional(),
   /** Set when the delivery was parked because its webhook had no free place (the webhook's id). */
   webhookId: z.string().max(64).optional(),
-  /** Parked after its reserved slot had come: it keeps that slot however late it wakes. */
-  slotKept: z.boolean().optional(),
 });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 

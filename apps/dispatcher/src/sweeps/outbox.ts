@@ -22,10 +22,23 @@ const BATCH = 500;
 const RESTORE_BATCH = 2_000;
 /** Overdue deliveries of each kind checked against the queue per sweep (one Redis round trip). */
 const OVERDUE_BATCH = 1_000;
+/** The overdue walk starts over after this many sweeps (an hour at the default 5 s) even if not done. */
+const WALK_RESTART_SWEEPS = 720;
 /** A key in the delivery queue's keyspace, set once every pending delivery is known to be in the queue. */
 const QUEUE_MARKER = "hookrelay-complete";
 /** A delivery whose next try is this far overdue is checked against the queue. */
 const OVERDUE_MS = 5 * 60_000;
+
+/** Where this process's walk over overdue deliveries stands. */
+export interface OverdueWalk {
+  current: OverdueCursor;
+  /** Sweeps since the walk last started from the beginning. */
+  sweeps: number;
+}
+
+export function newOverdueWalk(): OverdueWalk {
+  return { current: OVERDUE_CURSOR_START, sweeps: 0 };
+}
 
 export interface OutboxSweepOptions {
   db: Database;
@@ -49,7 +62,7 @@ export interface OutboxSweepOptions {
  */
 export async function sweepOutbox(
   options: OutboxSweepOptions,
-  overdueCursor: { current: OverdueCursor } = { current: OVERDUE_CURSOR_START },
+  walk: OverdueWalk = newOverdueWalk(),
 ): Promise<number> {
   const { db, queue, logger, graceMs } = options;
   let enqueued = 0;
@@ -64,40 +77,47 @@ export async function sweepOutbox(
   if (enqueued > 0) logger.info({ count: enqueued }, "outbox sweep enqueued deliveries");
 
   const restored = await restoreAfterDataLoss(options);
-  const lost = restored > 0 ? 0 : await requeueLostJobs(options, overdueCursor);
+  const lost = restored > 0 ? 0 : await requeueLostJobs(options, walk);
   return enqueued + restored + lost;
 }
 
-/** One step of the walk over overdue pending deliveries: re-enqueues those whose job is gone or finished. */
+/**
+ * One step of the walk over overdue pending deliveries: re-enqueues those whose job is gone or finished.
+ * The cursor moves on only once its page is handled, and the walk starts over every WALK_RESTART_SWEEPS
+ * sweeps, so rows falling due faster than it walks cannot keep it from ever coming back to the oldest.
+ */
 async function requeueLostJobs(
   { db, queue, redis, logger }: OutboxSweepOptions,
-  cursor: { current: OverdueCursor },
+  walk: OverdueWalk,
 ): Promise<number> {
+  if (walk.sweeps >= WALK_RESTART_SWEEPS) Object.assign(walk, { current: OVERDUE_CURSOR_START, sweeps: 0 });
   const { ids, next } = await overdueDeliveries(
     db,
-    cursor.current,
+    walk.current,
     new Date(Date.now() - OVERDUE_MS),
     OVERDUE_BATCH,
   );
-  cursor.current = next;
-  if (ids.length === 0) return 0;
-  // A job's hash always has `timestamp`; `finishedOn` once it completed or failed. All asked at once.
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hmget(queue.toKey(id), "timestamp", "finishedOn");
-  const answers = (await pipeline.exec()) ?? [];
   const lost: string[] = [];
-  for (const [index, id] of ids.entries()) {
-    const [error, fields] = answers[index] ?? [null, null];
-    if (error) throw error;
-    const [timestamp, finishedOn] = (fields as Array<string | null> | null) ?? [null, null];
-    if (timestamp !== null && finishedOn === null) continue;
-    if (timestamp !== null) await queue.remove(id);
-    lost.push(id);
+  if (ids.length > 0) {
+    // A job's hash always has `timestamp`; `finishedOn` once it completed or failed. All asked at once.
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hmget(queue.toKey(id), "timestamp", "finishedOn");
+    const answers = (await pipeline.exec()) ?? [];
+    for (const [index, id] of ids.entries()) {
+      const [error, fields] = answers[index] ?? [null, null];
+      if (error) throw error;
+      const [timestamp, finishedOn] = (fields as Array<string | null> | null) ?? [null, null];
+      if (timestamp !== null && finishedOn === null) continue;
+      // A finished job makes way for the new one; one taken again meanwhile (locked) is not lost.
+      if (timestamp !== null && !(await queue.remove(id).then(Boolean, () => false))) continue;
+      lost.push(id);
+    }
+    if (lost.length > 0) {
+      await enqueueDeliveries(queue, lost);
+      logger.warn({ count: lost.length }, "re-enqueued pending deliveries whose jobs were gone");
+    }
   }
-  if (lost.length > 0) {
-    await enqueueDeliveries(queue, lost);
-    logger.warn({ count: lost.length }, "re-enqueued pending deliveries whose jobs were gone");
-  }
+  Object.assign(walk, { current: next, sweeps: next === OVERDUE_CURSOR_START ? 0 : walk.sweeps + 1 });
   return lost.length;
 }
 
@@ -139,10 +159,10 @@ async function restoreAfterDataLoss({ db, queue, redis, logger }: OutboxSweepOpt
 /** Runs the sweep every `intervalMs` (never two at once in this process). Returns a stop function. */
 export function scheduleOutboxSweep(options: OutboxSweepOptions, intervalMs: number): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
-  const overdueCursor = { current: OVERDUE_CURSOR_START };
+  const walk = newOverdueWalk();
   const timer = setInterval(() => {
     running = running.then(() =>
-      sweepOutbox(options, overdueCursor).catch((error) =>
+      sweepOutbox(options, walk).catch((error) =>
         options.logger.warn({ err: (error as Error).message }, "outbox sweep failed"),
       ),
     );
