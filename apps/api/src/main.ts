@@ -11,8 +11,6 @@ import {
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
-import { Debug as prismaClientDebug } from "@prisma/client/runtime/client";
-import { Debug as prismaAdapterDebug } from "@prisma/driver-adapter-utils";
 import { Queue } from "bullmq";
 import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
@@ -20,35 +18,6 @@ import { loadApiConfig } from "./config.js";
 import { createApiMetrics } from "./metrics.js";
 
 const { config, logger } = bootProcess("api", () => loadApiConfig(process.env));
-
-// Prisma keeps the arguments of its last 100 debug calls, even with debugging off, to put them in crash
-// reports: one history in its client runtime, one in @prisma/debug (the pg adapter logs each statement
-// with its parameters). Those arguments are whole statements' parameters, so the histories held the data
-// and envelope of the last ~25 to 100 inserts of events: 75 MB after a few hundred 250 KB events sent one
-// at a time, and several times that once group commit puts many large events in one insert, past the
-// 192 MB heap (found with a heap snapshot). Pushing 100 tiny entries through each history drops those
-// references (0.3 ms): within 50 ms of an insert, and every second for any other statement.
-// TODO(packages/db): write events through node-postgres directly, so that no large value goes through
-// Prisma, and drop this.
-const PRISMA_DEBUG_HISTORY = 100;
-const HISTORY_FLUSH_DELAY_MS = 50;
-const historyFlushers = [prismaClientDebug, prismaAdapterDebug].map((debug) =>
-  debug("hookrelay:flush-prisma-debug-history"),
-);
-let historyFlush: NodeJS.Timeout | undefined;
-function flushPrismaDebugHistories(): void {
-  clearTimeout(historyFlush);
-  historyFlush = undefined;
-  for (const flush of historyFlushers) {
-    // Someone is debugging Prisma (DEBUG=…): keep the history, do not print 100 lines.
-    if (flush.enabled) continue;
-    for (let entry = 0; entry < PRISMA_DEBUG_HISTORY; entry++) flush("-");
-  }
-}
-function scheduleHistoryFlush(): void {
-  historyFlush ??= setTimeout(flushPrismaDebugHistories, HISTORY_FLUSH_DELAY_MS);
-}
-setInterval(flushPrismaDebugHistories, 1_000).unref();
 
 let adminApiKey = config.adminApiKey;
 if (!adminApiKey) {
@@ -90,10 +59,7 @@ const app = createApp({
     lookups,
     deliveryQueue,
     logger,
-    onStored: (count) => {
-      metrics.eventsIngested.inc(count);
-      scheduleHistoryFlush();
-    },
+    onStored: (count) => metrics.eventsIngested.inc(count),
   }),
 });
 

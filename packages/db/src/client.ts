@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { releaseDebugHistoriesPeriodically } from "./debug-history.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 
 export interface DatabaseTimeouts {
@@ -26,6 +27,7 @@ export function createPrismaClient(
   databaseUrl: string,
   { maxConnections = 10, timeouts = DATABASE_TIMEOUTS }: DatabaseOptions = {},
 ) {
+  releaseDebugHistoriesPeriodically();
   return new PrismaClient({
     adapter: new PrismaPg({
       connectionString: databaseUrl,

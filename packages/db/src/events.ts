@@ -1,4 +1,5 @@
 import type { Database } from "./client.js";
+import { releaseDebugHistoriesSoon } from "./debug-history.js";
 import { Prisma } from "./generated/prisma/client.js";
 
 /** An accepted event and its deliveries, ready to be stored. */
@@ -55,10 +56,12 @@ export async function insertEventsWithDeliveries(
     VALUES ${Prisma.join(eventRows)}
     ON CONFLICT (project_id, idempotency_key) DO NOTHING
     RETURNING id, project_id, event_type, created_at`;
-  const rows = await db.$queryRaw<Array<{ id: string }>>(
-    deliveryRows.length === 0
-      ? insertEvents
-      : Prisma.sql`
+  // Prisma keeps this statement's parameters (whole events) in its debug history: dropped soon after.
+  const rows = await db
+    .$queryRaw<Array<{ id: string }>>(
+      deliveryRows.length === 0
+        ? insertEvents
+        : Prisma.sql`
     WITH inserted AS (${insertEvents}),
     delivered AS (
       INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
@@ -68,7 +71,8 @@ export async function insertEventsWithDeliveries(
       JOIN inserted i ON i.id = v.event_id
     )
     SELECT id FROM inserted`,
-  );
+    )
+    .finally(releaseDebugHistoriesSoon);
   return new Set(rows.map((row) => row.id));
 }
 
