@@ -1,10 +1,13 @@
 import type { Event } from "@hookrelay/db";
+
+// The stored envelope (`payload`) is what receivers get; the api answers with `data`, so it never loads
+// the envelope too (it doubled a page's memory: 250 large events ran the api out of heap).
 import type { EventListQuery } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { pageByKeyset } from "./pagination.js";
 
-export function presentEvent(event: Event) {
+export function presentEvent(event: Omit<Event, "payload">) {
   return {
     id: event.id,
     event_type: event.eventType,
@@ -19,7 +22,8 @@ export function listEvents(ctx: ApiContext, projectId: string, query: EventListQ
   return pageByKeyset(
     query,
     "desc",
-    (args) => ctx.db.event.findMany({ ...args, where: { ...args.where, ...filters } }),
+    (args) =>
+      ctx.db.event.findMany({ ...args, where: { ...args.where, ...filters }, omit: { payload: true } }),
     presentEvent,
     { kind: "event", since: query.since, until: query.until },
   );
@@ -29,6 +33,7 @@ export function listEvents(ctx: ApiContext, projectId: string, query: EventListQ
 export async function getEvent(ctx: ApiContext, projectId: string, eventId: string) {
   const event = await ctx.db.event.findFirst({
     where: { id: eventId, projectId },
+    omit: { payload: true },
     include: {
       deliveries: {
         select: { id: true, webhookId: true, status: true, attemptCount: true, replayOfId: true },
