@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApiMetrics, createApp, loadApiConfig } from "@hookrelay/api";
+import { answerClientErrors, createApiMetrics, createApp, loadApiConfig } from "@hookrelay/api";
 import { createPrismaClient, type Database } from "@hookrelay/db";
 import {
   AttemptRecorder,
@@ -120,6 +120,7 @@ export async function startStack(
   const server: http.Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
   });
+  answerClientErrors(server);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let worker: Worker | undefined;

@@ -14,6 +14,7 @@ import {
 import { Queue } from "bullmq";
 import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
+import { answerClientErrors } from "./client-errors.js";
 import { loadApiConfig } from "./config.js";
 import { createApiMetrics } from "./metrics.js";
 
@@ -71,6 +72,7 @@ databaseIdentity(db)
 const server = app.listen(config.port, () => {
   logger.info({ port: config.port }, "api listening");
 });
+answerClientErrors(server);
 
 // How long requests in flight may take to finish after SIGTERM before their connections are cut.
 const SHUTDOWN_GRACE_MS = 10_000;
