@@ -1,5 +1,5 @@
 import { type Database, markEnqueued, returnToOutbox } from "@hookrelay/db";
-import { type DeliveryQueueProducer, enqueueDeliveries, type Logger } from "@hookrelay/shared";
+import { type DeliveryQueueProducer, enqueueDeliveries, type Logger, withTimeout } from "@hookrelay/shared";
 
 // Redis being down must not hold the answer: past this the deliveries go back to the outbox and a
 // dispatcher's sweep enqueues them.
@@ -46,13 +46,11 @@ async function enqueueWithin(
   delayMs: number,
 ): Promise<boolean> {
   try {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
+    await withTimeout(
       enqueueDeliveries(deliveryQueue, deliveryIds, delayMs),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error("enqueue timed out")), ENQUEUE_TIMEOUT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
+      ENQUEUE_TIMEOUT_MS,
+      "enqueue timed out",
+    );
     return true;
   } catch (error) {
     logger.warn(

@@ -20,6 +20,7 @@ export * from "./schemas/sources.js";
 export * from "./schemas/webhooks.js";
 export * from "./secret-box.js";
 export * from "./signing.js";
+export * from "./time-limit.js";
 export * from "./verify.js";
 export * from "./version.js";
 export * from "./webhook-http-client.js";

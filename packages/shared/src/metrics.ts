@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { SERVICE_QUEUES } from "./queue.js";
+import { withTimeout } from "./time-limit.js";
 
 // Metrics shared by the api and the dispatcher. Each app instance has its own registry (never prom-client's
 // global one), so several apps can live in one process (the integration tests do).
@@ -14,14 +15,8 @@ export const QUEUE_DEPTH_STATES = ["waiting", "delayed", "active", "failed"] as 
 // A scrape must answer even when Redis or PostgreSQL does not: each source gets this long.
 const COLLECT_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("timed out")), COLLECT_TIMEOUT_MS).unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
+function withinCollectTime<T>(work: Promise<T>): Promise<T> {
+  return withTimeout(work, COLLECT_TIMEOUT_MS);
 }
 
 /** A registry with prom-client's default process metrics (CPU, memory, event loop, GC). */
@@ -64,7 +59,7 @@ export function registerQueueDepthGauge(registry: Registry, queues: readonly Que
     async collect() {
       try {
         if (!queues.every(connectionReady)) throw new Error("redis is not connected");
-        const counts = await withTimeout(
+        const counts = await withinCollectTime(
           Promise.all(queues.map((queue) => queue.getJobCounts(...QUEUE_DEPTH_STATES))),
         );
         this.reset();
@@ -103,7 +98,7 @@ export function registerOutboxBacklogGauge(registry: Registry, db: RawQueryClien
     registers: [registry],
     async collect() {
       try {
-        this.set(await withTimeout(countOutboxBacklog(db)));
+        this.set(await withinCollectTime(countOutboxBacklog(db)));
       } catch {
         this.remove();
       }
@@ -126,7 +121,7 @@ export function registerSourceGauges(registry: Registry, db: RawQueryClient): vo
   let rows: Promise<SourceHealthRow[]> | undefined;
   // The three gauges are collected one after the other in one scrape: they share one query.
   const read = () => {
-    rows ??= withTimeout(
+    rows ??= withinCollectTime(
       Promise.resolve(
         db.$queryRaw<SourceHealthRow[]>`SELECT id, status, pending_changes, oldest_pending_at FROM sources`,
       ),
