@@ -23,7 +23,7 @@ describe("loadDispatcherConfig", () => {
       retryMaxAgeMs: 14 * 86_400_000,
       deliveryTimeoutMs: 20_000,
       concurrency: 100,
-      webhookConcurrency: 10,
+      webhookConcurrency: 20,
       logLevel: "info",
       nodeEnv: "development",
       allowPrivateTargets: true,

@@ -18,7 +18,7 @@ export const dispatcherEnvSchema = z.object({
   RETRY_SCHEDULE: durationList.prefault(DEFAULT_RETRY_SCHEDULE),
   RETRY_MAX_AGE: duration.prefault("14d"),
   DISPATCHER_CONCURRENCY: positiveInt(100),
-  WEBHOOK_CONCURRENCY: positiveInt(10),
+  WEBHOOK_CONCURRENCY: positiveInt(20),
   AUTO_DISABLE_AFTER: duration.prefault("5d"),
   OUTBOX_SWEEP_INTERVAL: duration.prefault("5s"),
   STALLED_JOB_TIMEOUT: duration.prefault("30s"),
@@ -36,7 +36,7 @@ export interface DispatcherConfig extends CommonConfig {
   retrySchedule: number[];
   retryMaxAgeMs: number;
   concurrency: number;
-  /** Deliveries to one webhook running at once in one dispatcher process (the rest wait, parked). */
+  /** Requests to one webhook in flight at once from one dispatcher process (the rest wait, or park). */
   webhookConcurrency: number;
   /** A webhook whose attempts have all failed for this long is disabled (`auto_failing`). */
   autoDisableAfterMs: number;

@@ -1,9 +1,10 @@
-import { PARKED_LINE_LIMIT, PARKED_WAKE_CAP_MS, WebhookInFlightCap } from "./in-flight-cap.js";
+import { PARKED_LINE_LIMIT, PARKED_WAKE_CAP_MS, type Place, WebhookInFlightCap } from "./in-flight-cap.js";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+const SLOW_MS = 50;
 
 describe("WebhookInFlightCap", () => {
-  /** `stillParked(id)`: what the queue would say (false: it ran elsewhere meanwhile, or is gone). */
+  /** `stillParked(id)`: what the queue would say (false: it ran elsewhere meanwhile; an Error: it threw). */
   function capOf(perWebhook: number, stillParked: (jobId: string) => boolean | Error = () => true) {
     const promoted: string[] = [];
     const errors: unknown[] = [];
@@ -17,51 +18,62 @@ describe("WebhookInFlightCap", () => {
       },
       (error) => errors.push(error),
     );
-    return { cap, promoted, errors };
+    const take = async (webhookId: string, jobId: string) => cap.acquire(webhookId, jobId, SLOW_MS);
+    return { cap, promoted, errors, take };
   }
 
-  it("lets `perWebhook` run per webhook, each webhook counted apart", () => {
-    const { cap } = capOf(2);
-    expect(["j1", "j2", "j3"].map((id) => cap.tryAcquire("wh_a", id))).toEqual([true, true, false]);
-    expect(cap.tryAcquire("wh_b", "j4")).toBe(true);
-    expect(cap.hasRoom("wh_a")).toBe(false);
-    cap.release("wh_a");
-    expect(cap.hasRoom("wh_a")).toBe(true);
+  it("lets `perWebhook` requests out per webhook, each webhook counted apart", async () => {
+    const { cap, take } = capOf(2);
+    const a1 = await take("wh_a", "j1");
+    const a2 = await take("wh_a", "j2");
+    expect([a1, a2].every(Boolean)).toBe(true);
+    expect(await take("wh_b", "j4")).not.toBeNull();
+    // Full, and fast so far: the third waits for a place instead of parking.
+    const third = take("wh_a", "j3");
+    cap.release(a1 as Place);
+    expect(await third).toMatchObject({ webhookId: "wh_a" });
   });
 
-  it("wakes parked deliveries one per freed place, in the order they were parked; a repeat keeps its place", async () => {
+  it("parks (null) a delivery that finds the webhook full of slow requests, at once or once they turn slow", async () => {
+    const { cap, take } = capOf(1);
+    await take("wh_a", "j0");
+    const started = Date.now();
+    expect(await take("wh_a", "j1")).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SLOW_MS - 5);
+    // Now slow: the next one does not wait at all.
+    expect(cap.mayHaveRoom("wh_a", SLOW_MS)).toBe(false);
+    const again = Date.now();
+    expect(await take("wh_a", "j2")).toBeNull();
+    expect(Date.now() - again).toBeLessThan(SLOW_MS);
+  });
+
+  it("hands a freed place to those waiting here first, else wakes parked deliveries in the order they were parked", async () => {
+    const { cap, promoted, take } = capOf(1);
+    const first = (await take("wh_a", "j0")) as Place;
+    for (const id of ["p1", "p2", "p1"]) cap.parked("wh_a", id, 1_000);
+    expect(cap.parkedCount("wh_a")).toBe(2);
+    const waiting = take("wh_a", "w1");
+    cap.release(first);
+    const handed = (await waiting) as Place;
+    expect(handed).not.toBeNull();
+    expect(promoted).toEqual([]);
+    cap.release(handed);
+    await settle();
+    expect(promoted).toEqual(["p1"]);
+  });
+
+  it("a place that freed while a delivery was being parked wakes it at once; one parking for its rate line does not", async () => {
     const { cap, promoted } = capOf(1);
-    cap.tryAcquire("wh_a", "j0");
-    for (const id of ["j1", "j2", "j3", "j1"]) cap.parked("wh_a", id, 1_000);
-    expect(cap.parkedCount("wh_a")).toBe(3);
-    cap.release("wh_a");
-    await settle();
-    expect(promoted).toEqual(["j1"]);
-    expect(cap.tryAcquire("wh_a", "j1")).toBe(true);
-    cap.release("wh_a");
-    await settle();
-    expect(promoted).toEqual(["j1", "j2"]);
-  });
-
-  it("a delivery giving its place back to park itself wakes no one (no chain of parks)", async () => {
-    const { cap, promoted } = capOf(2);
-    cap.tryAcquire("wh_a", "j0");
     cap.parked("wh_a", "j1", 1_000, false);
-    cap.release("wh_a", false);
     await settle();
     expect(promoted).toEqual([]);
-    expect(cap.parkedCount("wh_a")).toBe(1);
-  });
-
-  it("a place that freed while a delivery was being parked wakes it at once", async () => {
-    const { cap, promoted } = capOf(1);
-    cap.parked("wh_a", "j1", 1_000);
+    cap.parked("wh_a", "j2", 1_000);
     await settle();
     expect(promoted).toEqual(["j1"]);
   });
 
-  it("skips ids that ran elsewhere or are gone, frees their kept place, and reports unexpected errors", async () => {
-    const { cap, promoted, errors } = capOf(1, (id) =>
+  it("skips ids that ran elsewhere or are gone, and reports unexpected errors", async () => {
+    const { cap, promoted, errors, take } = capOf(1, (id) =>
       id === "gone"
         ? new Error("Missing key for job gone. promote")
         : id === "ranElsewhere"
@@ -70,38 +82,39 @@ describe("WebhookInFlightCap", () => {
             ? new Error("connection lost")
             : true,
     );
-    cap.tryAcquire("wh_a", "j0");
+    const place = (await take("wh_a", "j0")) as Place;
     for (const id of ["gone", "ranElsewhere", "j3"]) cap.parked("wh_a", id, 1_000);
-    cap.release("wh_a");
+    cap.release(place);
     await settle();
     expect(promoted).toEqual(["j3"]);
     expect(errors).toEqual([]);
-    expect(cap.tryAcquire("wh_a", "j3")).toBe(true);
+    const next = (await take("wh_a", "j3")) as Place;
     cap.parked("wh_a", "odd", 1_000);
-    cap.release("wh_a");
+    cap.release(next);
     await settle();
     expect(errors).toHaveLength(1);
-    expect(cap.hasRoom("wh_a")).toBe(true);
   });
 
-  it("a job that runs here leaves the line", async () => {
-    const { cap, promoted } = capOf(1);
-    cap.tryAcquire("wh_a", "j0");
+  it("a job that runs here leaves the line; a place is given back once only", async () => {
+    const { cap, promoted, take } = capOf(1);
+    const place = (await take("wh_a", "j0")) as Place;
     cap.parked("wh_a", "j1", 1_000);
-    cap.parked("wh_a", "j2", 1_000);
-    cap.release("wh_a");
-    await settle();
-    // j2 woke by itself and runs here: it leaves the line, and the next freed place wakes no one.
-    expect(cap.tryAcquire("wh_a", "j2")).toBe(true);
-    expect(cap.parkedCount("wh_a")).toBe(0);
-    cap.release("wh_a");
+    cap.release(place);
+    cap.release(place);
     await settle();
     expect(promoted).toEqual(["j1"]);
+    cap.parked("wh_a", "j2", 1_000);
+    await settle();
+    const j2 = (await take("wh_a", "j2")) as Place;
+    expect(cap.parkedCount("wh_a")).toBe(0);
+    cap.release(j2);
+    await settle();
+    expect(promoted).toEqual(["j1", "j2"]);
   });
 
-  it("sleeps longer the further back in line, up to a cap, and remembers a bounded line", () => {
-    const { cap } = capOf(1);
-    cap.tryAcquire("wh_a", "j0");
+  it("sleeps longer the further back in line, up to a cap, and remembers a bounded line", async () => {
+    const { cap, take } = capOf(1);
+    await take("wh_a", "j0");
     const first = cap.wakeAfterMs("wh_a");
     cap.parked("wh_a", "j1", 1_000);
     expect(cap.wakeAfterMs("wh_a")).toBeGreaterThan(first);

@@ -10,21 +10,42 @@ export const PARKED_WAKE_CAP_MS = 5 * 60_000;
 const PARKED_WAKE_STEP_MS = 2_000;
 /** Parked job ids remembered per webhook; those beyond it wake by themselves (memory stays bounded). */
 export const PARKED_LINE_LIMIT = 10_000;
+
+/** A place held by one request to a webhook; give it back with `release`. */
+export interface Place {
+  readonly webhookId: string;
+  readonly since: number;
+}
+
+interface Waiter {
+  resolve: (place: Place | null) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface WebhookState {
+  running: Set<Place>;
+  waiting: Waiter[];
+}
+
 /**
- * One slow endpoint must not take every slot of a dispatcher: at most `perWebhook` deliveries to one
- * webhook run at once in this process (the rest of DISPATCHER_CONCURRENCY stays free for other webhooks).
- * A delivery that finds its webhook full is parked — moved to BullMQ's delayed set, which is not an
- * attempt — and when one of that webhook's deliveries finishes here, the longest-parked one is woken
- * (promoted to the queue's wait list, behind what is already waiting there). Should a wake-up be lost
- * (this process dies), a parked job wakes by itself after its sleep, which grows with its place in the line
- * so a long backlog does not spin.
+ * One slow endpoint must not take every slot of a dispatcher: at most `perWebhook` requests to one webhook
+ * are in flight at once in this process (the rest of DISPATCHER_CONCURRENCY stays free for other webhooks).
+ * A place is held only while the request is out — loading and recording are the same work for every
+ * webhook — so a fast endpoint turns its places over in milliseconds and loses no throughput.
+ *
+ * A delivery that finds its webhook full waits here, first come first served, while the webhook is fast —
+ * a place frees within moments — and is parked as soon as the webhook's oldest request has been out for
+ * `slowMs` (a slow endpoint: waiting would only hold a dispatcher slot): moved to BullMQ's delayed set,
+ * which is not an attempt, and woken (promoted) when a place frees with nobody waiting here. Should a
+ * wake-up be lost (this process dies), a parked job wakes by itself after its sleep, which grows with its
+ * place in the line so a long backlog does not spin.
  *
  * Counts are per process, not global, on purpose: they protect this process's slots, cost no Redis round
  * trip per delivery, and a dispatcher that dies takes its counts with it (nothing to leak).
  */
 export class WebhookInFlightCap {
   readonly #perWebhook: number;
-  readonly #running = new Map<string, number>();
+  readonly #webhooks = new Map<string, WebhookState>();
   /** Per webhook, parked job ids in arrival order, with the time each was parked until. */
   readonly #parked = new Map<string, Map<string, number>>();
   readonly #promote: PromoteJob;
@@ -40,28 +61,53 @@ export class WebhookInFlightCap {
     this.#onWakeError = onWakeError;
   }
 
-  hasRoom(webhookId: string): boolean {
-    return (this.#running.get(webhookId) ?? 0) < this.#perWebhook;
-  }
-
-  /** Takes one of the webhook's places for `jobId` (which leaves the line if parked); false when all are taken. */
-  tryAcquire(webhookId: string, jobId: string | undefined): boolean {
-    if (jobId !== undefined) this.#parked.get(webhookId)?.delete(jobId);
-    const running = this.#running.get(webhookId) ?? 0;
-    if (running >= this.#perWebhook) return false;
-    this.#running.set(webhookId, running + 1);
-    return true;
+  /** False when the webhook is full and its oldest request has been out for `slowMs` or more. */
+  mayHaveRoom(webhookId: string, slowMs: number, now = Date.now()): boolean {
+    const state = this.#webhooks.get(webhookId);
+    if (!state || state.running.size < this.#perWebhook) return true;
+    return now - oldest(state.running) < slowMs;
   }
 
   /**
-   * Gives a place back and wakes the webhook's longest-parked delivery — unless `wake` is false (the
-   * delivery giving it back is itself being parked: waking another would only park that one in turn).
+   * A place for a request to the webhook: at once when one is free, else once one frees while the webhook
+   * is fast; null (park) as soon as its oldest request has been out for `slowMs`. The job leaves the
+   * parked line.
    */
-  release(webhookId: string, wake = true): void {
-    const running = (this.#running.get(webhookId) ?? 1) - 1;
-    if (running > 0) this.#running.set(webhookId, running);
-    else this.#running.delete(webhookId);
-    if (wake) void this.#wakeNext(webhookId);
+  acquire(webhookId: string, jobId: string | undefined, slowMs: number): Promise<Place | null> | Place {
+    if (jobId !== undefined) this.#parked.get(webhookId)?.delete(jobId);
+    const state = this.#state(webhookId);
+    if (state.running.size < this.#perWebhook) return this.#take(webhookId, state);
+    if (!this.mayHaveRoom(webhookId, slowMs)) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { resolve };
+      // Looks again when the oldest request turns slow: still fast, it keeps its turn; slow, it parks.
+      const check = () => {
+        const left = slowMs - (Date.now() - oldest(state.running));
+        if (left > 0) {
+          waiter.timer = setTimeout(check, left);
+          return;
+        }
+        state.waiting.splice(state.waiting.indexOf(waiter), 1);
+        this.#forgetIfIdle(webhookId, state);
+        resolve(null);
+      };
+      state.waiting.push(waiter);
+      check();
+    });
+  }
+
+  /** Gives a place back: to the first delivery waiting here, else it wakes the longest-parked one. */
+  release(place: Place): void {
+    const state = this.#webhooks.get(place.webhookId);
+    if (!state?.running.delete(place)) return;
+    const waiter = state.waiting.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.#take(place.webhookId, state));
+      return;
+    }
+    this.#forgetIfIdle(place.webhookId, state);
+    void this.#wakeNext(place.webhookId);
   }
 
   /** How long a delivery about to be parked should sleep at most: longer the further back in line. */
@@ -81,12 +127,32 @@ export class WebhookInFlightCap {
       this.#parked.set(webhookId, line);
     }
     if (line.has(jobId) || line.size < PARKED_LINE_LIMIT) line.set(jobId, parkedUntil);
-    if (wakeIfRoom && this.hasRoom(webhookId)) void this.#wakeNext(webhookId);
+    const running = this.#webhooks.get(webhookId)?.running.size ?? 0;
+    if (wakeIfRoom && running < this.#perWebhook) void this.#wakeNext(webhookId);
   }
 
   /** Deliveries parked in this process for a webhook (for tests). */
   parkedCount(webhookId: string): number {
     return this.#parked.get(webhookId)?.size ?? 0;
+  }
+
+  #state(webhookId: string): WebhookState {
+    let state = this.#webhooks.get(webhookId);
+    if (!state) {
+      state = { running: new Set(), waiting: [] };
+      this.#webhooks.set(webhookId, state);
+    }
+    return state;
+  }
+
+  #take(webhookId: string, state: WebhookState): Place {
+    const place = { webhookId, since: Date.now() };
+    state.running.add(place);
+    return place;
+  }
+
+  #forgetIfIdle(webhookId: string, state: WebhookState): void {
+    if (state.running.size === 0 && state.waiting.length === 0) this.#webhooks.delete(webhookId);
   }
 
   async #wakeNext(webhookId: string): Promise<void> {
@@ -107,4 +173,10 @@ export class WebhookInFlightCap {
       }
     }
   }
+}
+
+function oldest(places: Set<Place>): number {
+  let since = Number.POSITIVE_INFINITY;
+  for (const place of places) since = Math.min(since, place.since);
+  return since;
 }

@@ -124,8 +124,11 @@ export function mayUseReservedSlot(
   return late <= 1000 / perSecond || (data.slotTries ?? 0) >= MAX_SLOT_TRIES;
 }
 
-/** What `attempt` answers when it parked its job because the webhook's line of rate slots was full. */
-const LINE_FULL = "rate_line_full";
+/**
+ * A webhook whose oldest request in flight has been out this long is slow: deliveries that find it full
+ * are parked rather than wait in the dispatcher (a fast one frees a place within moments: they wait).
+ */
+const SLOW_REQUEST_MS = 1_000;
 
 /** Thrown by the processor after it moved its job to delayed itself (not an attempt). */
 function waitInDelayed(): never {
@@ -147,14 +150,15 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
     data: DeliverJob,
     webhookId: string,
     reason: "no_place" | "rate_line_full",
-  ): Promise<void> {
+  ): Promise<never> {
     const wakeAt = Date.now() + inFlight.wakeAfterMs(webhookId);
     if (data.webhookId !== webhookId) await job.updateData({ ...data, webhookId });
     await job.moveToDelayed(wakeAt, token);
     if (job.id !== undefined) inFlight.parked(webhookId, job.id, wakeAt, reason === "no_place");
+    waitInDelayed();
   }
 
-  /** One attempt, or LINE_FULL once it parked the job to wait for room in its webhook's rate line. */
+  /** One attempt; the job is parked instead when its webhook has no place or no room in its rate line. */
   async function attempt(
     job: Job,
     token: string | undefined,
@@ -172,10 +176,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
         webhook.rateLimitPerSecond,
         config.webhookConcurrency,
       );
-      if (slotAt === null) {
-        await park(job, token, data, webhook.id, "rate_line_full");
-        return LINE_FULL;
-      }
+      if (slotAt === null) return park(job, token, data, webhook.id, "rate_line_full");
       if (slotAt > Date.now() + 5) {
         const reserved = data.slotForAttempt === job.attemptsMade;
         await job.updateData({
@@ -208,21 +209,25 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
       );
       throw new UnrecoverableError(SECRET_UNREADABLE);
     }
-    const response = await ctx.http.send(
-      attemptRequest({
-        url: webhook.url,
-        body: delivery.payload,
-        customHeaders: webhook.headers,
-        secrets,
-        signature: signatureStyle(webhook),
-        eventId: delivery.eventId,
-        eventType: delivery.eventType,
-        deliveryId: delivery.id,
-        attemptNumber,
-        at: startedAt,
-        timeoutMs: config.deliveryTimeoutMs,
-      }),
-    );
+    const place = await inFlight.acquire(webhook.id, job.id, SLOW_REQUEST_MS);
+    if (!place) return park(job, token, data, webhook.id, "no_place");
+    const response = await ctx.http
+      .send(
+        attemptRequest({
+          url: webhook.url,
+          body: delivery.payload,
+          customHeaders: webhook.headers,
+          secrets,
+          signature: signatureStyle(webhook),
+          eventId: delivery.eventId,
+          eventType: delivery.eventType,
+          deliveryId: delivery.id,
+          attemptNumber,
+          at: startedAt,
+          timeoutMs: config.deliveryTimeoutMs,
+        }),
+      )
+      .finally(() => inFlight.release(place));
 
     const { outcome, delayMs } = decideOutcome(config, response, {
       attemptNumber,
@@ -300,13 +305,10 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
     const parsed = deliverJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError("not a delivery job");
     const data = parsed.data;
-    // A parked job knows its webhook: while that webhook is still full here, it parks again at once.
-    if (data.webhookId !== undefined && !inFlight.hasRoom(data.webhookId)) {
-      await park(job, token, data, data.webhookId, "no_place");
-      waitInDelayed();
-    }
-    let webhookId: string | undefined;
-    let outcome: string | undefined;
+    // A parked job knows its webhook: while that webhook is still full of slow requests here, it parks
+    // again at once, without loading anything.
+    if (data.webhookId !== undefined && !inFlight.mayHaveRoom(data.webhookId, SLOW_REQUEST_MS))
+      return park(job, token, data, data.webhookId, "no_place");
     try {
       const delivery = await deliveries.load(data.deliveryId);
       // Deleted with its webhook, or already finished by an earlier run of this job: nothing to do.
@@ -316,22 +318,13 @@ export function createDeliveryProcessor(ctx: DispatcherContext, promote: Promote
         ctx.metrics.webhookDisabled();
         return "webhook_disabled";
       }
-      if (!inFlight.tryAcquire(delivery.webhook.id, job.id)) {
-        await park(job, token, data, delivery.webhook.id, "no_place");
-        waitInDelayed();
-      }
-      webhookId = delivery.webhook.id;
-      outcome = await attempt(job, token, data, delivery);
-      if (outcome === LINE_FULL) waitInDelayed();
-      return outcome;
+      return await attempt(job, token, data, delivery);
     } catch (error) {
       if (
         !(error instanceof RetryLater || error instanceof DelayedError || error instanceof UnrecoverableError)
       )
         await endIfOutOfTime(job, data.deliveryId, error);
       throw error;
-    } finally {
-      if (webhookId !== undefined) inFlight.release(webhookId, outcome !== LINE_FULL);
     }
   };
 }
