@@ -26,8 +26,13 @@ const OVERDUE_BATCH = 1_000;
 const WALK_RESTART_SWEEPS = 720;
 /** A key in the delivery queue's keyspace, set once every pending delivery is known to be in the queue. */
 const QUEUE_MARKER = "hookrelay-complete";
-/** A delivery whose next try is this far overdue is checked against the queue. */
-const OVERDUE_MS = 5 * 60_000;
+/**
+ * A delivery whose next try is this far overdue is checked against the queue. Short on purpose: besides a
+ * job lost by Redis, it catches deliveries the api committed while it believed the insert had failed (a
+ * black-holed database that took the commit once the network healed: the api answered 503 and never
+ * enqueued). The walk's cost per sweep is bounded whatever the number of overdue rows.
+ */
+const OVERDUE_MS = 30_000;
 
 /** Where this process's walk over overdue deliveries stands. */
 export interface OverdueWalk {
