@@ -106,3 +106,11 @@ export function enabledWebhookTargets(db: Database, projectId: string): Promise<
   return db.$queryRaw<WebhookTarget[]>`
     SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`;
 }
+
+/** The size of each event's `data` as JSON text, by id (to bound a page of events in bytes). */
+export async function eventDataSizes(db: Database, eventIds: string[]): Promise<Map<string, number>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await db.$queryRaw<Array<{ id: string; bytes: number }>>`
+    SELECT id, octet_length(data::text)::int AS bytes FROM events WHERE id = ANY(${eventIds}::text[])`;
+  return new Map(rows.map((row) => [row.id, row.bytes]));
+}

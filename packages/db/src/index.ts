@@ -34,6 +34,7 @@ export { type DeliveryForAttempt, DeliveryLoader, pendingDeliveryState } from ".
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export {
   enabledWebhookTargets,
+  eventDataSizes,
   insertChunkLength,
   insertEventsWithDeliveries,
   markEnqueued,

@@ -24,7 +24,8 @@ export interface TimeWindow {
 export async function pageByKeyset<Row extends { id: string }, Item>(
   query: ListQuery,
   order: SortOrder,
-  fetch: (args: KeysetArgs) => Promise<Row[]>,
+  /** The rows; or those that fit, with `more` when it stopped short of `take` (a page bounded in bytes). */
+  fetch: (args: KeysetArgs) => Promise<Row[] | { rows: Row[]; more: boolean }>,
   present: (row: Row) => Item,
   window?: TimeWindow,
 ): Promise<ListPage<Item>> {
@@ -33,8 +34,11 @@ export async function pageByKeyset<Row extends { id: string }, Item>(
   if (window?.since) id.gte = idAtTime(window.kind, window.since, "start");
   if (window?.until) id.lte = idAtTime(window.kind, window.until, "end");
   const where = Object.keys(id).length > 0 ? { id } : {};
-  const rows = await fetch({ where, orderBy: { id: order }, take: query.limit + 1 });
+  const fetched = await fetch({ where, orderBy: { id: order }, take: query.limit + 1 });
+  const { rows, more } = Array.isArray(fetched)
+    ? { rows: fetched, more: fetched.length > query.limit }
+    : fetched;
   const page = rows.slice(0, query.limit);
-  const next = rows.length > query.limit ? page.at(-1)?.id : undefined;
+  const next = more ? page.at(-1)?.id : undefined;
   return { data: page.map(present), next_cursor: next ?? null };
 }
