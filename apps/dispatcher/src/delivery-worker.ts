@@ -1,6 +1,7 @@
 import { DELIVER_JOB, DELIVERY_QUEUE } from "@hookrelay/shared";
 import { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { WebhookInFlightCap } from "./in-flight-cap.js";
 import { backoffStrategy, createDeliveryProcessor, type DispatcherContext, RetryLater } from "./worker.js";
 
 /** Starts the BullMQ worker that runs delivery jobs. */
@@ -14,7 +15,10 @@ export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): 
     await new Job(worker, DELIVER_JOB, {}, {}, jobId).promote();
     return true;
   };
-  const worker: Worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx, promote), {
+  const inFlight = new WebhookInFlightCap(ctx.config.webhookConcurrency, promote, (error) =>
+    ctx.logger.warn({ err: (error as Error).message }, "could not wake a parked delivery"),
+  );
+  const worker: Worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx, inFlight), {
     connection,
     prefix: ctx.config.queuePrefix,
     concurrency: ctx.config.concurrency,
@@ -26,6 +30,8 @@ export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): 
     // Allow that many times before BullMQ would fail the job, so a crash loop cannot strand a delivery.
     maxStalledCount: 10,
   });
+  // Stopping: the deliveries this dispatcher parked would otherwise wait for their own sleep.
+  worker.on("closing", () => void inFlight.wakeAll());
   worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "worker error"));
   worker.on("failed", (job, error) => {
     if (error instanceof RetryLater || error.name === "UnrecoverableError") return;

@@ -122,4 +122,16 @@ describe("WebhookInFlightCap", () => {
     expect(cap.parkedCount("wh_a")).toBe(PARKED_LINE_LIMIT);
     expect(cap.wakeAfterMs("wh_a")).toBe(PARKED_WAKE_CAP_MS);
   });
+
+  it("a stopping dispatcher wakes its whole line, and whatever it parks next sleeps only a moment", async () => {
+    const { cap, promoted, take } = capOf(1);
+    await take("wh_a", "j0");
+    for (const id of ["p1", "p2"]) cap.parked("wh_a", id, 1_000);
+    cap.parked("wh_b", "p3", 1_000);
+    const before = cap.wakeAfterMs("wh_a");
+    await cap.wakeAll();
+    expect(promoted.sort()).toEqual(["p1", "p2", "p3"]);
+    expect(cap.parkedCount("wh_a")).toBe(0);
+    expect(cap.wakeAfterMs("wh_a")).toBeLessThan(before);
+  });
 });

@@ -5,9 +5,11 @@
 export type PromoteJob = (jobId: string, parkedUntil: number) => Promise<boolean>;
 
 /** The longest a parked delivery sleeps before it looks for room again by itself. */
-export const PARKED_WAKE_CAP_MS = 5 * 60_000;
-/** Each place further back in the line sleeps this much longer (place 1: 2 s, place 150 on: 5 minutes). */
+export const PARKED_WAKE_CAP_MS = 60_000;
+/** Each place further back in the line sleeps this much longer (place 1: 2 s, place 30 on: a minute). */
 const PARKED_WAKE_STEP_MS = 2_000;
+/** How long a delivery parked by a dispatcher that is stopping sleeps: nobody here will wake it. */
+const STOPPING_WAKE_MS = 1_000;
 /** Parked job ids remembered per webhook; those beyond it wake by themselves (memory stays bounded). */
 export const PARKED_LINE_LIMIT = 10_000;
 
@@ -38,7 +40,8 @@ interface WebhookState {
  * `slowMs` (a slow endpoint: waiting would only hold a dispatcher slot): moved to BullMQ's delayed set,
  * which is not an attempt, and woken (promoted) when a place frees with nobody waiting here. Should a
  * wake-up be lost (this process dies), a parked job wakes by itself after its sleep, which grows with its
- * place in the line so a long backlog does not spin.
+ * place in the line (up to a minute) so a long backlog does not spin. A dispatcher that stops wakes its
+ * whole line for the others.
  *
  * Counts are per process, not global, on purpose: they protect this process's slots, cost no Redis round
  * trip per delivery, and a dispatcher that dies takes its counts with it (nothing to leak).
@@ -50,6 +53,7 @@ export class WebhookInFlightCap {
   readonly #parked = new Map<string, Map<string, number>>();
   readonly #promote: PromoteJob;
   readonly #onWakeError: (error: unknown) => void;
+  #stopping = false;
 
   constructor(
     perWebhook: number,
@@ -112,6 +116,7 @@ export class WebhookInFlightCap {
 
   /** How long a delivery about to be parked should sleep at most: longer the further back in line. */
   wakeAfterMs(webhookId: string): number {
+    if (this.#stopping) return STOPPING_WAKE_MS;
     const place = this.#parked.get(webhookId)?.size ?? 0;
     return Math.min(PARKED_WAKE_CAP_MS, PARKED_WAKE_STEP_MS * (place + 1));
   }
@@ -129,6 +134,22 @@ export class WebhookInFlightCap {
     if (line.has(jobId) || line.size < PARKED_LINE_LIMIT) line.set(jobId, parkedUntil);
     const running = this.#webhooks.get(webhookId)?.running.size ?? 0;
     if (wakeIfRoom && running < this.#perWebhook) void this.#wakeNext(webhookId);
+  }
+
+  /**
+   * The dispatcher is stopping: every delivery it parked is woken for the others to take, and any parked
+   * from now on sleeps only a moment.
+   */
+  async wakeAll(): Promise<void> {
+    this.#stopping = true;
+    const lines = [...this.#parked.entries()];
+    this.#parked.clear();
+    for (const [, line] of lines)
+      for (const [jobId, parkedUntil] of line)
+        await this.#promote(jobId, parkedUntil).catch((error: unknown) => {
+          if (!/not in the delayed state|Missing key/.test((error as Error).message ?? ""))
+            this.#onWakeError(error);
+        });
   }
 
   /** Deliveries parked in this process for a webhook (for tests). */

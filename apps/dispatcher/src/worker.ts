@@ -21,7 +21,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { AttemptRecorder } from "./attempt-recorder.js";
 import type { DispatcherConfig } from "./config.js";
-import { type PromoteJob, WebhookInFlightCap } from "./in-flight-cap.js";
+import type { WebhookInFlightCap } from "./in-flight-cap.js";
 import type { DispatcherMetrics } from "./metrics.js";
 import type { EndpointRateLimiter } from "./rate-limiter.js";
 import { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
@@ -136,12 +136,9 @@ function waitInDelayed(): never {
 }
 
 /** The BullMQ processor: one delivery attempt per job run. */
-export function createDeliveryProcessor(ctx: DispatcherContext, promote: PromoteJob) {
+export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: WebhookInFlightCap) {
   const { config, db } = ctx;
   const deliveries = new DeliveryLoader(db);
-  const inFlight = new WebhookInFlightCap(config.webhookConcurrency, promote, (error) =>
-    ctx.logger.warn({ err: (error as Error).message }, "could not wake a parked delivery"),
-  );
 
   /** Parks a job whose webhook has no free place here: delayed (not an attempt) until one frees. */
   async function park(
