@@ -134,4 +134,16 @@ describe("WebhookInFlightCap", () => {
     expect(cap.parkedCount("wh_a")).toBe(0);
     expect(cap.wakeAfterMs("wh_a")).toBeLessThan(before);
   });
+
+  it("wakes parked deliveries every second while this dispatcher has room, even with no release here", async () => {
+    const { cap, promoted } = capOf(2);
+    cap.parked("wh_a", "p1", 1_000, false);
+    cap.parked("wh_a", "p2", 1_000, false);
+    cap.parked("wh_a", "p3", 1_000, false);
+    expect(promoted).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // Two places free here: two woken, in order; the third waits for the next check or a release.
+    expect(promoted).toEqual(["p1", "p2"]);
+    await cap.wakeAll();
+  });
 });

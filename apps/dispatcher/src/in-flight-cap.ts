@@ -8,6 +8,8 @@ export type PromoteJob = (jobId: string, parkedUntil: number) => Promise<boolean
 export const PARKED_WAKE_CAP_MS = 60_000;
 /** Each place further back in the line sleeps this much longer (place 1: 2 s, place 30 on: a minute). */
 const PARKED_WAKE_STEP_MS = 2_000;
+/** How often places free here wake parked deliveries even without a release here. */
+const ROOM_CHECK_MS = 1_000;
 /** How long a delivery parked by a dispatcher that is stopping sleeps: nobody here will wake it. */
 const STOPPING_WAKE_MS = 1_000;
 /** Parked job ids remembered per webhook; those beyond it wake by themselves (memory stays bounded). */
@@ -55,6 +57,8 @@ export class WebhookInFlightCap {
   readonly #onWakeError: (error: unknown) => void;
   #stopping = false;
 
+  readonly #sweep: NodeJS.Timeout;
+
   constructor(
     perWebhook: number,
     promote: PromoteJob,
@@ -63,6 +67,18 @@ export class WebhookInFlightCap {
     this.#perWebhook = perWebhook;
     this.#promote = promote;
     this.#onWakeError = onWakeError;
+    // Releases wake the line only where the webhook's requests run; when they all run in another
+    // dispatcher now, the places free here would otherwise wait for the parked jobs' own sleep.
+    this.#sweep = setInterval(() => this.#wakeWhereRoom(), ROOM_CHECK_MS);
+    this.#sweep.unref();
+  }
+
+  #wakeWhereRoom(): void {
+    for (const webhookId of [...this.#parked.keys()]) {
+      const state = this.#webhooks.get(webhookId);
+      const room = this.#perWebhook - (state?.running.size ?? 0) - (state?.waiting.length ?? 0);
+      for (let n = 0; n < room; n++) void this.#wakeNext(webhookId);
+    }
   }
 
   /** False when the webhook is full and its oldest request has been out for `slowMs` or more. */
@@ -142,6 +158,7 @@ export class WebhookInFlightCap {
    */
   async wakeAll(): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#sweep);
     const lines = [...this.#parked.entries()];
     this.#parked.clear();
     for (const [, line] of lines)
