@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { DELIVERY_QUEUE } from "@hookrelay/shared";
 import { Queue } from "bullmq";
 import pg from "pg";
-import type { FaultReceiver } from "../support/fault-receiver.js";
+import { createTestDatabase } from "../support/database.js";
+import { FaultReceiver } from "../support/fault-receiver.js";
+import { startOwnedRedis } from "../support/fault-servers.js";
 
 // What every scenario shares: the apps' settings, cleanup, waiting for the deliveries to settle, and the
 // one way a table row is computed from what the receiver saw and what PostgreSQL says.
@@ -97,6 +99,17 @@ export class Cleanup {
       }
     }
   }
+}
+
+/** A fresh database, a Redis of the scenario's own and a receiver, each undone by `cleanup`. */
+export async function startBackends(cleanup: Cleanup) {
+  const database = await createTestDatabase();
+  cleanup.add(() => database.drop());
+  const redis = await startOwnedRedis();
+  cleanup.add(() => redis.stop());
+  const receiver = await FaultReceiver.start();
+  cleanup.add(() => receiver.close());
+  return { database, redis, receiver };
 }
 
 export function openPool(databaseUrl: string): pg.Pool {

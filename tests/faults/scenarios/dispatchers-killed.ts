@@ -1,8 +1,5 @@
-import { createTestDatabase } from "../../support/database.js";
 import { HookrelayProcesses } from "../../support/fault-apps.js";
 import { createProject, createWebhook, startLoad } from "../../support/fault-load.js";
-import { FaultReceiver } from "../../support/fault-receiver.js";
-import { startOwnedRedis } from "../../support/fault-servers.js";
 import {
   ADMIN_KEY,
   appEnv,
@@ -16,6 +13,7 @@ import {
   retriesNote,
   SETTLE,
   sleep,
+  startBackends,
   waitUntilSettled,
 } from "../harness.js";
 
@@ -35,12 +33,7 @@ const CRASH_WINDOW_MS = 3_000;
 export async function dispatchersKilled(log: (line: string) => void): Promise<FaultRow[]> {
   const cleanup = new Cleanup();
   try {
-    const database = await createTestDatabase();
-    cleanup.add(() => database.drop());
-    const redis = await startOwnedRedis();
-    cleanup.add(() => redis.stop());
-    const receiver = await FaultReceiver.start();
-    cleanup.add(() => receiver.close());
+    const { database, redis, receiver } = await startBackends(cleanup);
     const env = appEnv(database.url, redis.url);
     const apps = new HookrelayProcesses(env);
     cleanup.add(() => apps.stopAll());

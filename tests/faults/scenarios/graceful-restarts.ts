@@ -1,8 +1,5 @@
-import { createTestDatabase } from "../../support/database.js";
 import { HookrelayProcesses } from "../../support/fault-apps.js";
 import { createProject, createWebhook, startLoad } from "../../support/fault-load.js";
-import { FaultReceiver } from "../../support/fault-receiver.js";
-import { startOwnedRedis } from "../../support/fault-servers.js";
 import {
   ADMIN_KEY,
   appEnv,
@@ -15,6 +12,7 @@ import {
   pendingDescriber,
   retriesNote,
   sleep,
+  startBackends,
   waitUntilSettled,
 } from "../harness.js";
 
@@ -36,12 +34,7 @@ const SLOW_DELAY_MS = 1_500;
 export async function gracefulRestarts(log: (line: string) => void): Promise<FaultRow[]> {
   const cleanup = new Cleanup();
   try {
-    const database = await createTestDatabase();
-    cleanup.add(() => database.drop());
-    const redis = await startOwnedRedis();
-    cleanup.add(() => redis.stop());
-    const receiver = await FaultReceiver.start();
-    cleanup.add(() => receiver.close());
+    const { database, redis, receiver } = await startBackends(cleanup);
     // Every attempt is in flight for a while, so SIGTERM always finds some.
     receiver.behave = (route) => ({
       kind: "slow",

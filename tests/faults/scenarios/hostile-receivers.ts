@@ -1,8 +1,6 @@
-import { createTestDatabase } from "../../support/database.js";
 import { HookrelayProcesses } from "../../support/fault-apps.js";
 import { createProject, createWebhook, startLoad } from "../../support/fault-load.js";
-import { type Behaviour, FaultReceiver } from "../../support/fault-receiver.js";
-import { startOwnedRedis } from "../../support/fault-servers.js";
+import type { Behaviour, FaultReceiver } from "../../support/fault-receiver.js";
 import {
   ADMIN_KEY,
   appEnv,
@@ -12,6 +10,7 @@ import {
   openPool,
   openQueue,
   pendingDescriber,
+  startBackends,
   waitUntilSettled,
 } from "../harness.js";
 
@@ -73,12 +72,7 @@ const RECEIVERS: Receiver[] = [
 export async function hostileReceivers(log: (line: string) => void): Promise<FaultRow[]> {
   const cleanup = new Cleanup();
   try {
-    const database = await createTestDatabase();
-    cleanup.add(() => database.drop());
-    const redis = await startOwnedRedis();
-    cleanup.add(() => redis.stop());
-    const receiver = await FaultReceiver.start();
-    cleanup.add(() => receiver.close());
+    const { database, redis, receiver } = await startBackends(cleanup);
     receiver.behave = (route, attempt) =>
       RECEIVERS.find((one) => one.route === route)?.behave(attempt) ?? { kind: "ok" };
     // Retries 1 s, then every 2 s; a delivery still failing 8 s after it was created ends `failed`. Ten

@@ -1,9 +1,6 @@
 import { createLogger, createRedisConnection } from "@hookrelay/shared";
-import { createTestDatabase } from "../../support/database.js";
 import { HookrelayProcesses } from "../../support/fault-apps.js";
 import { createProject, createWebhook, startLoad } from "../../support/fault-load.js";
-import { FaultReceiver } from "../../support/fault-receiver.js";
-import { startOwnedRedis } from "../../support/fault-servers.js";
 import {
   ADMIN_KEY,
   appEnv,
@@ -16,6 +13,7 @@ import {
   pendingDescriber,
   retriesNote,
   sleep,
+  startBackends,
   waitUntilSettled,
 } from "../harness.js";
 
@@ -38,12 +36,7 @@ export async function redisDataLoss(
 ): Promise<FaultRow[]> {
   const cleanup = new Cleanup();
   try {
-    const database = await createTestDatabase();
-    cleanup.add(() => database.drop());
-    const redis = await startOwnedRedis();
-    cleanup.add(() => redis.stop());
-    const receiver = await FaultReceiver.start();
-    cleanup.add(() => receiver.close());
+    const { database, redis, receiver } = await startBackends(cleanup);
     // One step: a failed attempt waits an hour for its retry.
     const env = appEnv(database.url, redis.url, { RETRY_SCHEDULE: "1h" });
     const apps = new HookrelayProcesses(env);
