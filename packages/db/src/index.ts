@@ -64,6 +64,16 @@ export {
   unenqueuedDeliveries,
 } from "./outbox.js";
 export { postgresErrorCode } from "./postgres-errors.js";
+export {
+  type ColumnType,
+  declaredRawQueries,
+  type PgType,
+  type RawClient,
+  type RawQuery,
+  type RowOf,
+  type RowSpec,
+  rawQuery,
+} from "./raw-rows.js";
 export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
 export {
   type CapturableSource,
