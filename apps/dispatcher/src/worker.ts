@@ -9,6 +9,7 @@ import {
 import {
   attemptRequest,
   type DeliverJob,
+  DisabledReason,
   deliverJobSchema,
   idTime,
   type Logger,
@@ -85,10 +86,10 @@ export function decideOutcome(
 ): { outcome: Outcome; delayMs: number } {
   if (isSuccess(response)) return { outcome: { status: "succeeded" }, delayMs: 0 };
   if (response.statusCode === 410)
-    return { outcome: { status: "failed", disableWebhook: "gone_410" }, delayMs: 0 };
+    return { outcome: { status: "failed", disableWebhook: DisabledReason.gone410 }, delayMs: 0 };
   const failingSince = context.failingSince ?? context.now;
   if (context.now.getTime() - failingSince.getTime() >= config.autoDisableAfterMs) {
-    return { outcome: { status: "failed", disableWebhook: "auto_failing" }, delayMs: 0 };
+    return { outcome: { status: "failed", disableWebhook: DisabledReason.autoFailing }, delayMs: 0 };
   }
   const longest = Math.max(...config.retrySchedule);
   const delayMs =

@@ -54,7 +54,9 @@ export type {
 } from "./generated/prisma/client.js";
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
+export { pingDatabase } from "./health.js";
 export { databaseIdentity } from "./identity.js";
+export { type LastAttempt, lastAttempts } from "./last-attempts.js";
 export { migrateDatabase } from "./migrate.js";
 export {
   OVERDUE_CURSOR_START,
@@ -63,7 +65,9 @@ export {
   pendingDeliveriesAfter,
   unenqueuedDeliveries,
 } from "./outbox.js";
+export { countOutboxBacklog } from "./outbox-backlog.js";
 export { postgresErrorCode } from "./postgres-errors.js";
+export { lockProject } from "./projects.js";
 export {
   type ColumnType,
   declaredRawQueries,
@@ -80,5 +84,7 @@ export {
   listCapturableSources,
   recordSourceBacklog,
   recordSourceStatus,
+  type SourceHealthRow,
+  sourceHealthRows,
 } from "./sources.js";
-export { rotateSecret } from "./webhooks.js";
+export { lockWebhookRecovery, rotateSecret } from "./webhooks.js";

@@ -16,7 +16,6 @@ interface PgValues {
   timestamptz: Date;
   jsonb: unknown;
   _text: string[];
-  delivery_status: string;
   void: null;
 }
 

@@ -1,51 +1,87 @@
-import type { Database } from "./client.js";
+import { Prisma } from "./generated/prisma/client.js";
+import { type RawClient, type RowOf, rawQuery } from "./raw-rows.js";
 
 // hookrelay's own bookkeeping of database change sources, written by the capturing dispatcher. Raw SQL on
 // purpose: these writes must not move `updated_at`, which tells dispatchers the configuration changed.
 
-export interface CapturableSource {
-  id: string;
-  projectId: string;
-  databaseUrlCiphertext: string;
-  enabled: boolean;
-  updatedAt: Date;
-}
-
-/** Every source, with what a dispatcher needs to capture it. */
-export function listCapturableSources(db: Database): Promise<CapturableSource[]> {
-  return db.$queryRaw<CapturableSource[]>`
+const capturableSources = rawQuery({
+  name: "capturable sources",
+  columns: { sources: ["id", "project_id", "database_url_ciphertext", "enabled", "updated_at"] },
+  row: {
+    id: "text",
+    projectId: "text",
+    databaseUrlCiphertext: "text",
+    enabled: "bool",
+    updatedAt: "timestamptz",
+  },
+  sql: () => Prisma.sql`
     SELECT id, project_id AS "projectId", database_url_ciphertext AS "databaseUrlCiphertext", enabled,
            updated_at AS "updatedAt"
-    FROM sources ORDER BY id`;
+    FROM sources ORDER BY id`,
+});
+
+export type CapturableSource = RowOf<typeof capturableSources.row>;
+
+/** Every source, with what a dispatcher needs to capture it. */
+export function listCapturableSources(db: RawClient): Promise<CapturableSource[]> {
+  return capturableSources.rows(db);
 }
+
+const sourceHealth = rawQuery({
+  name: "source health",
+  columns: { sources: ["id", "status", "pending_changes", "oldest_pending_at"] },
+  row: { id: "text", status: "text", pending_changes: "int4", oldest_pending_at: "timestamptz | null" },
+  sql: () => Prisma.sql`SELECT id, status, pending_changes, oldest_pending_at FROM sources`,
+});
+
+export type SourceHealthRow = RowOf<typeof sourceHealth.row>;
+
+/** Each source's health as its capturing dispatcher last recorded it (the source gauges). */
+export function sourceHealthRows(db: RawClient): Promise<SourceHealthRow[]> {
+  return sourceHealth.rows(db);
+}
+
+const statusUpdate = rawQuery({
+  name: "record source status",
+  columns: { sources: ["id", "status", "last_error", "backlog_checked_at"] },
+  row: {},
+  sql: (sourceId: string, status: "active" | "error", lastError: string | null, measuredAfter: Date | null) =>
+    Prisma.sql`
+      UPDATE sources SET status = ${status}, last_error = ${lastError}
+      WHERE id = ${sourceId}
+        AND (status IS DISTINCT FROM ${status} OR last_error IS DISTINCT FROM ${lastError})
+        AND (${measuredAfter === null} OR backlog_checked_at IS NULL OR backlog_checked_at < ${measuredAfter})`,
+});
 
 /**
  * `active` with no error, or `error` with the reason; written only when it changes. With
  * `unlessMeasuredWithinMs`, not written if a capturing dispatcher measured the source's backlog that recently.
  */
 export async function recordSourceStatus(
-  db: Database,
+  db: RawClient,
   sourceId: string,
   lastError: string | null,
   { unlessMeasuredWithinMs }: { unlessMeasuredWithinMs?: number } = {},
 ): Promise<void> {
   const status = lastError === null ? "active" : "error";
-  const measuredAfter = new Date(Date.now() - (unlessMeasuredWithinMs ?? 0));
-  await db.$executeRaw`
-    UPDATE sources SET status = ${status}, last_error = ${lastError}
-    WHERE id = ${sourceId}
-      AND (status IS DISTINCT FROM ${status} OR last_error IS DISTINCT FROM ${lastError})
-      AND (${unlessMeasuredWithinMs === undefined} OR backlog_checked_at IS NULL
-           OR backlog_checked_at < ${measuredAfter})`;
+  const measuredAfter =
+    unlessMeasuredWithinMs === undefined ? null : new Date(Date.now() - unlessMeasuredWithinMs);
+  await statusUpdate.execute(db, sourceId, status, lastError, measuredAfter);
 }
 
+const backlogUpdate = rawQuery({
+  name: "record source backlog",
+  columns: { sources: ["id", "pending_changes", "oldest_pending_at", "backlog_checked_at"] },
+  row: {},
+  sql: (sourceId: string, pending: number, oldestAt: Date | null) => Prisma.sql`
+    UPDATE sources SET pending_changes = ${pending}, oldest_pending_at = ${oldestAt}, backlog_checked_at = now()
+    WHERE id = ${sourceId}`,
+});
+
 export async function recordSourceBacklog(
-  db: Database,
+  db: RawClient,
   sourceId: string,
   backlog: { pending: number; oldestAt: Date | null },
 ): Promise<void> {
-  await db.$executeRaw`
-    UPDATE sources SET pending_changes = ${backlog.pending}, oldest_pending_at = ${backlog.oldestAt},
-           backlog_checked_at = now()
-    WHERE id = ${sourceId}`;
+  await backlogUpdate.execute(db, sourceId, backlog.pending, backlog.oldestAt);
 }

@@ -1,4 +1,23 @@
-import type { Database } from "./client.js";
+import { Prisma } from "./generated/prisma/client.js";
+import { type RawClient, rawQuery } from "./raw-rows.js";
+
+const secretRotation = rawQuery({
+  name: "rotate webhook secret",
+  columns: {
+    webhooks: [
+      "id",
+      "secret_ciphertext",
+      "previous_secret_ciphertext",
+      "previous_secret_expires_at",
+      "updated_at",
+    ],
+  },
+  row: {},
+  sql: (webhookId: string, secretCiphertext: string, previousExpiresAt: Date) => Prisma.sql`
+    UPDATE webhooks SET previous_secret_ciphertext = secret_ciphertext, secret_ciphertext = ${secretCiphertext},
+           previous_secret_expires_at = ${previousExpiresAt}, updated_at = now()
+    WHERE id = ${webhookId}`,
+});
 
 /**
  * Makes `secretCiphertext` the webhook's signing secret and the current one its previous secret, in one
@@ -6,16 +25,25 @@ import type { Database } from "./client.js";
  * caller was given is dropped before its window ends. False when the webhook is gone.
  */
 export async function rotateSecret(
-  db: Database,
+  db: RawClient,
   {
     webhookId,
     secretCiphertext,
     previousExpiresAt,
   }: { webhookId: string; secretCiphertext: string; previousExpiresAt: Date },
 ): Promise<boolean> {
-  const updated = await db.$executeRaw`
-    UPDATE webhooks SET previous_secret_ciphertext = secret_ciphertext, secret_ciphertext = ${secretCiphertext},
-           previous_secret_expires_at = ${previousExpiresAt}, updated_at = now()
-    WHERE id = ${webhookId}`;
-  return updated === 1;
+  return (await secretRotation.execute(db, webhookId, secretCiphertext, previousExpiresAt)) === 1;
+}
+
+const recoveryLock = rawQuery({
+  name: "lock webhook recovery",
+  columns: {},
+  row: { pg_advisory_xact_lock: "void" },
+  sql: (webhookId: string) =>
+    Prisma.sql`SELECT pg_advisory_xact_lock(hashtext(${`hookrelay recover ${webhookId}`}))`,
+});
+
+/** Holds the webhook's recovery lock until `tx` ends: one recover at a time checks and inserts its replays. */
+export async function lockWebhookRecovery(tx: RawClient, webhookId: string): Promise<void> {
+  await recoveryLock.execute(tx, webhookId);
 }

@@ -1,3 +1,4 @@
+import { pingDatabase } from "@hookrelay/db";
 import { checkReadiness } from "@hookrelay/shared";
 import { Router } from "express";
 import type { ApiContext } from "../context.js";
@@ -10,7 +11,7 @@ export function healthRoutes(ctx: Pick<ApiContext, "db" | "pingRedis">): Router 
   });
   router.get("/readyz", async (_req, res) => {
     const { ready, body } = await checkReadiness({
-      postgres: () => ctx.db.$queryRaw`SELECT 1`,
+      postgres: () => pingDatabase(ctx.db),
       redis: ctx.pingRedis,
     });
     res.status(ready ? 200 : 503).json(body);

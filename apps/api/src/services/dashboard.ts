@@ -1,4 +1,4 @@
-import type { Webhook } from "@hookrelay/db";
+import { lastAttempts, type Webhook } from "@hookrelay/db";
 import type { DeliveryListQuery, ListQuery } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { getDelivery, listAttempts, listDeliveries } from "./deliveries.js";
@@ -9,12 +9,6 @@ import { listSources } from "./sources.js";
 import { findWebhook, presentWebhook } from "./webhooks.js";
 
 // Reads the dashboard needs beyond the API's answers (joins for one page); writes go through the API's services.
-
-/** A delivery's last attempt, which decides its badge. */
-export interface LastAttempt {
-  statusCode: number | null;
-  error: string | null;
-}
 
 /** The API's webhook view plus failing_since (the dashboard shows health; the API does not expose it). */
 export function presentWebhookHealth(webhook: Webhook) {
@@ -61,18 +55,6 @@ export async function projectWithSources(ctx: ApiContext, projectId: string, que
   return { project, sources };
 }
 
-/** Last attempt of each delivery, in one query (the unique (delivery_id, attempt_number) index serves it). */
-async function lastAttempts(ctx: ApiContext, deliveryIds: string[]): Promise<Map<string, LastAttempt>> {
-  if (deliveryIds.length === 0) return new Map();
-  const rows = await ctx.db.$queryRaw<
-    Array<{ delivery_id: string; status_code: number | null; error: string | null }>
-  >`
-    SELECT DISTINCT ON (delivery_id) delivery_id, status_code, error
-    FROM attempts WHERE delivery_id = ANY(${deliveryIds}::text[])
-    ORDER BY delivery_id, attempt_number DESC`;
-  return new Map(rows.map((row) => [row.delivery_id, { statusCode: row.status_code, error: row.error }]));
-}
-
 /** A webhook with its health and one page of its delivery log, each delivery with its last attempt. */
 export async function webhookWithDeliveryLog(
   ctx: ApiContext,
@@ -84,7 +66,7 @@ export async function webhookWithDeliveryLog(
   const webhook = presentWebhookHealth(await findWebhook(ctx, projectId, webhookId));
   const page = await listDeliveries(ctx, projectId, webhookId, query);
   const last = await lastAttempts(
-    ctx,
+    ctx.db,
     page.data.map((delivery) => delivery.id),
   );
   const deliveries = page.data.map((delivery) => ({

@@ -1,4 +1,4 @@
-import type { Delivery } from "@hookrelay/db";
+import { type Delivery, lockWebhookRecovery } from "@hookrelay/db";
 import { enqueueOrLeaveInOutbox } from "@hookrelay/ingest";
 import { newId, type RecoverInput } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
@@ -78,7 +78,7 @@ export async function recoverWebhook(
 
     const eventIds = [...new Set(failed.map((delivery) => delivery.eventId))];
     const replays = await ctx.db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`hookrelay recover ${webhookId}`}))`;
+      await lockWebhookRecovery(tx, webhookId);
       const settled = await tx.delivery.findMany({
         where: { webhookId, eventId: { in: eventIds }, status: { in: ["pending", "succeeded"] } },
         select: { eventId: true },

@@ -1,10 +1,11 @@
-import { type Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
+import { lockProject, type Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   checkWebhookTarget,
   clashingCustomHeader,
   DEFAULT_SIGNATURE_FORMAT,
   DEFAULT_SIGNATURE_HEADER,
+  DisabledReason,
   generateWebhookSecret,
   type ListQuery,
   newId,
@@ -64,7 +65,7 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
   const secret = input.secret ?? generateWebhookSecret();
   const webhook = await ctx.db.$transaction(async (tx) => {
     // Lock the project row so concurrent creates cannot slip past the per-project limit together.
-    await tx.$queryRaw`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
+    await lockProject(tx, projectId);
     const count = await tx.webhook.count({ where: { projectId } });
     if (count >= ctx.config.maxWebhooksPerProject) {
       throw limitExceeded(`a project may have at most ${ctx.config.maxWebhooksPerProject} webhooks`);
@@ -81,7 +82,7 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
         headers: input.headers ?? {},
         secretCiphertext: ctx.secretBox.encrypt(secret),
         enabled,
-        disabledReason: enabled ? null : "manual",
+        disabledReason: enabled ? null : DisabledReason.manual,
         rateLimitPerSecond: input.rate_limit_per_second ?? null,
         signatureHeader: storedSignatureHeader(input.signature_header),
         signatureFormat: input.signature_format ?? DEFAULT_SIGNATURE_FORMAT,
@@ -152,7 +153,7 @@ export async function updateWebhook(
     // Re-enabling starts the health count afresh — failure streak and its start, which auto-disable reads
     // (kept, the first failure after re-enabling would disable it again at once). What was missed
     // meanwhile is not resent (use recover).
-    data.disabledReason = patch.enabled ? null : "manual";
+    data.disabledReason = patch.enabled ? null : DisabledReason.manual;
     if (patch.enabled) {
       data.failCount = 0;
       data.failingSince = null;

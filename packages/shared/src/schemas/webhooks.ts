@@ -118,6 +118,13 @@ export const signatureHeaderSchema = z
 
 export const signatureFormatSchema = z.enum(SIGNATURE_FORMATS);
 
+/**
+ * Why a webhook is disabled (`disabled_reason`, null while enabled): by a user, after failing for
+ * AUTO_DISABLE_AFTER, or on a `410 Gone`.
+ */
+export const DisabledReason = { manual: "manual", autoFailing: "auto_failing", gone410: "gone_410" } as const;
+export type DisabledReason = (typeof DisabledReason)[keyof typeof DisabledReason];
+
 /** How a signature_header is stored: null for the default name. */
 export function storedSignatureHeader(name: string | null | undefined): string | null {
   return !name || name.toLowerCase() === DEFAULT_HEADER_LOWER ? null : name;
