@@ -37,7 +37,7 @@ describe("outbox sweep after Redis lost its data", () => {
     const inAnHour = new Date(Date.now() + 3_600_000);
     await stack.db.delivery.updateMany({ where: { id: { in: later } }, data: { nextAttemptAt: inAnHour } });
 
-    const sweep = () => sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 60_000 });
+    const sweep = () => sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 60_000 });
     await sweep(); // First sweep on this Redis: makes sure, then marks it.
     expect(await sweep()).toBe(0);
 
@@ -70,9 +70,13 @@ describe("outbox sweep after Redis lost its data", () => {
       SELECT id, ${project.id}, ${eventId}, ${webhook.id}, 'backlog.seed',
              to_timestamp(${tenMinutesAgo / 1000}) + n * interval '1 millisecond', to_timestamp(${tenMinutesAgo / 1000})
       FROM unnest(${ids}::text[]) WITH ORDINALITY AS seeded(id, n)`;
-    await enqueueDeliveries(stack.queue, ids, 3_600_000);
+    await enqueueDeliveries(
+      stack.queues,
+      ids.map((deliveryId) => ({ deliveryId, webhookId: webhook.id })),
+      3_600_000,
+    );
     const sweep = (walk: ReturnType<typeof newOverdueWalk>) =>
-      sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 60_000 }, walk);
+      sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 60_000 }, walk);
     await sweep(newOverdueWalk()); // the Redis marker is set: no restore below
     const lostId = ids.at(-1) ?? "";
     await stack.queue.remove(lostId);

@@ -188,9 +188,13 @@ describe("test sends", () => {
     });
     const logger = createLogger("test", "silent");
     const redis = createRedisConnection(stack.env.REDIS_URL ?? "redis://127.0.0.1:6379", "worker", logger);
-    const swept = await sweepOutbox({ db: stack.db, queue: stack.queue, redis, logger, graceMs: 0 }).finally(
-      () => redis.disconnect(),
-    );
+    const swept = await sweepOutbox({
+      db: stack.db,
+      queues: stack.queues,
+      redis,
+      logger,
+      graceMs: 0,
+    }).finally(() => redis.disconnect());
     expect(swept).toBe(0);
     expect(await stack.queue.getJob(delivery.id)).toBeUndefined();
 

@@ -10,20 +10,22 @@ import {
   loadDispatcherConfig,
   scheduleOutboxSweep,
   startCapture,
-  startDeliveryWorker,
+  startDeliveryWorkers,
   startHealthServer,
 } from "@hookrelay/dispatcher";
 import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import {
   createLogger,
   createRedisConnection,
-  DELIVERY_QUEUE,
+  type DeliveryQueues,
+  type MonitoredQueue,
+  openDeliveryQueues,
   openServiceQueues,
   type Resolver,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
-import { Queue, type Worker } from "bullmq";
+import type { Queue, Worker } from "bullmq";
 import { createTestDatabase } from "./database.js";
 import { deleteQueuePrefix, testRedisUrl, uniqueQueuePrefix } from "./queue-prefix.js";
 
@@ -36,7 +38,10 @@ export interface Stack {
   /** The environment both apps were configured from (database, queue prefix, …), for spawning more. */
   env: Record<string, string>;
   db: Database;
+  /** The delivery queue (the first shard; tests run one unless they set QUEUE_SHARDS). */
   queue: Queue;
+  /** Every delivery shard. */
+  queues: DeliveryQueues<Queue>;
   /** Calls the api with a bearer key and a JSON body; returns status and parsed JSON. */
   call: (
     method: string,
@@ -88,10 +93,12 @@ export async function startStack(
   const lookups = new ProjectLookups(db);
   lookups.listen(database.url, logger);
 
-  const producer = createRedisConnection(apiConfig.redisUrl, "producer", logger);
-  const queue = new Queue(DELIVERY_QUEUE, { connection: producer, prefix: apiConfig.queuePrefix });
-  queue.on("error", () => undefined);
-  const apiQueues = openServiceQueues(producer, apiConfig.queuePrefix);
+  const producer = createRedisConnection(apiConfig.redis, "producer", logger);
+  const queues = openDeliveryQueues(producer, apiConfig.queueTopology);
+  for (const shard of queues.shards) shard.on("error", () => undefined);
+  const [queue] = queues.shards;
+  if (!queue) throw new Error("no delivery queue");
+  const apiQueues = openServiceQueues(producer, apiConfig.queueTopology);
   const apiWebhookClient = new WebhookHttpClient({
     allowPrivateTargets: apiConfig.allowPrivateTargets,
     resolve,
@@ -100,7 +107,7 @@ export async function startStack(
   const app = createApp({
     config: apiConfig,
     db,
-    deliveryQueue: queue,
+    deliveryQueues: queues,
     secretBox,
     webhookClient: apiWebhookClient,
     logger,
@@ -112,7 +119,7 @@ export async function startStack(
     ingest: new EventIngest({
       db,
       lookups,
-      deliveryQueue: queue,
+      deliveryQueues: queues,
       logger,
       onStored: (count) => apiMetrics.eventsIngested.inc(count),
     }),
@@ -123,26 +130,25 @@ export async function startStack(
   answerClientErrors(server);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  let worker: Worker | undefined;
+  let workers: Worker[] = [];
   let workerConnection: ReturnType<typeof createRedisConnection> | undefined;
   let httpClient: WebhookHttpClient | undefined;
   let stopSweep: (() => Promise<void>) | undefined;
   let stopCapture: (() => Promise<void>) | undefined;
-  let sweepQueue: Queue | undefined;
   let recorder: AttemptRecorder | undefined;
-  let dispatcherQueues: Queue[] = [];
+  let dispatcherQueues: MonitoredQueue[] = [];
   let healthServer: http.Server | undefined;
   let dispatcherUrl: string | undefined;
   if (dispatcher) {
     const config = loadDispatcherConfig(fullEnv);
     httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
-    const connection = createRedisConnection(config.redisUrl, "worker", logger);
+    const connection = createRedisConnection(config.redis, "worker", logger);
     workerConnection = connection;
     const rateLimiter = new EndpointRateLimiter(workerConnection, config.queuePrefix);
     recorder = new AttemptRecorder(db);
-    dispatcherQueues = openServiceQueues(connection, config.queuePrefix);
+    dispatcherQueues = openServiceQueues(connection, config.queueTopology);
     const metrics = new DispatcherMetrics({ queues: dispatcherQueues, db });
-    worker = startDeliveryWorker(
+    workers = startDeliveryWorkers(
       { config, db, http: httpClient, secretBox, logger, rateLimiter, recorder, metrics },
       workerConnection,
     );
@@ -153,9 +159,10 @@ export async function startStack(
     );
     await once(healthServer, "listening");
     dispatcherUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
-    if (capture) stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
+    if (capture)
+      stopCapture = startCapture({ config, db, deliveryQueues: queues, secretBox, logger, metrics });
     stopSweep = scheduleOutboxSweep(
-      { db, queue, redis: connection, logger, graceMs: config.outboxSweepIntervalMs },
+      { db, queues, redis: connection, logger, graceMs: config.outboxSweepIntervalMs },
       config.outboxSweepIntervalMs,
     );
   }
@@ -166,6 +173,7 @@ export async function startStack(
     env: fullEnv,
     db,
     queue,
+    queues,
     async call(method, path, { key, body, headers } = {}) {
       const response = await fetch(apiUrl + path, {
         method,
@@ -182,20 +190,20 @@ export async function startStack(
     async stop() {
       await stopCapture?.();
       await stopSweep?.();
-      await worker?.close(true);
+      await Promise.all(workers.map((worker) => worker.close(true)));
       await recorder?.close();
       healthServer?.closeAllConnections();
       healthServer?.close();
-      await sweepQueue?.obliterate({ force: true }).catch(() => undefined);
-      await sweepQueue?.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      if (producer.status === "ready") await queue.obliterate({ force: true }).catch(() => undefined);
+      if (producer.status === "ready") {
+        for (const shard of queues.shards) await shard.obliterate({ force: true }).catch(() => undefined);
+      }
       // Disconnect first: closing a queue whose Redis is unreachable waits for a connection otherwise.
       producer.disconnect();
-      await queue.close();
+      await Promise.all(queues.shards.map((shard) => shard.close()));
       workerConnection?.disconnect();
-      await Promise.all([...apiQueues, ...dispatcherQueues].map((monitored) => monitored.close()));
+      await Promise.all([...apiQueues, ...dispatcherQueues].map(({ queue: monitored }) => monitored.close()));
       httpClient?.close();
       apiWebhookClient.close();
       await lookups.close();

@@ -1,7 +1,6 @@
 import type { Database } from "@hookrelay/db";
 import type { EventIngest, ProjectLookups } from "@hookrelay/ingest";
-import type { DeliveryQueueProducer, Logger, SecretBox, WebhookHttpClient } from "@hookrelay/shared";
-import type { Queue } from "bullmq";
+import type { DeliveryQueues, Logger, MonitoredQueue, SecretBox, WebhookHttpClient } from "@hookrelay/shared";
 import type { ApiConfig } from "./config.js";
 import type { ApiMetrics } from "./metrics.js";
 
@@ -9,7 +8,8 @@ import type { ApiMetrics } from "./metrics.js";
 export interface ApiContext {
   config: ApiConfig;
   db: Database;
-  deliveryQueue: DeliveryQueueProducer;
+  /** The delivery queues (QUEUE_SHARDS of them), routed by webhook. */
+  deliveryQueues: DeliveryQueues;
   secretBox: SecretBox;
   /** Sends test events (`POST …/test`) under the same SSRF rules as the dispatcher. */
   webhookClient: WebhookHttpClient;
@@ -21,8 +21,8 @@ export interface ApiContext {
   lookups: ProjectLookups;
   /** The ingest path shared with the dispatcher's capture of database sources. */
   ingest: EventIngest;
-  /** Every BullMQ queue of the service (SERVICE_QUEUES), shown by Bull Board. */
-  queues: readonly Queue[];
+  /** Every BullMQ queue of the service (each delivery shard and the maintenance queue), shown by Bull Board. */
+  queues: readonly MonitoredQueue[];
   /** This app instance's Prometheus registry and counters (never the global registry). */
   metrics: ApiMetrics;
 }

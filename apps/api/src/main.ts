@@ -5,13 +5,12 @@ import {
   claimQueuePrefix,
   closeHttpServer,
   createRedisConnection,
-  DELIVERY_QUEUE,
   onShutdownSignal,
+  openDeliveryQueues,
   openServiceQueues,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
-import { Queue } from "bullmq";
 import { loadOrCreateAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
 import { answerClientErrors } from "./client-errors.js";
@@ -37,16 +36,17 @@ if (!adminApiKey) {
 const db = createPrismaClient(config.databaseUrl, { timeouts: config.databaseTimeouts });
 const lookups = new ProjectLookups(db);
 lookups.listen(config.databaseUrl, logger);
-const redis = createRedisConnection(config.redisUrl, "producer", logger);
-const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
-deliveryQueue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
-const queues = openServiceQueues(redis, config.queuePrefix);
+const redis = createRedisConnection(config.redis, "producer", logger);
+const deliveryQueues = openDeliveryQueues(redis, config.queueTopology);
+for (const shard of deliveryQueues.shards)
+  shard.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+const queues = openServiceQueues(redis, config.queueTopology);
 
 const metrics = createApiMetrics({ queues, db });
 const app = createApp({
   config,
   db,
-  deliveryQueue,
+  deliveryQueues,
   secretBox: new SecretBox(config.secretsKey),
   webhookClient: new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets }),
   logger,
@@ -58,7 +58,7 @@ const app = createApp({
   ingest: new EventIngest({
     db,
     lookups,
-    deliveryQueue,
+    deliveryQueues,
     logger,
     onStored: (count) => metrics.eventsIngested.inc(count),
   }),
@@ -82,8 +82,9 @@ onShutdownSignal(async (signal) => {
   await closeHttpServer(server, SHUTDOWN_GRACE_MS);
   // Disconnect first: closing a queue whose Redis is unreachable would wait for a connection.
   redis.disconnect();
-  await deliveryQueue.close();
-  await Promise.all(queues.map((queue) => queue.close()));
+  await Promise.all(
+    [...deliveryQueues.shards, ...queues.map(({ queue }) => queue)].map((queue) => queue.close()),
+  );
   await lookups.close();
   await db.$disconnect();
 });

@@ -59,6 +59,8 @@ describe("loadDispatcherConfig", () => {
       logLevel: "debug",
       databaseUrl: "postgres://db.internal:5432/hooks",
       redisUrl: "rediss://cache.internal:6380",
+      redis: { mode: "standalone", url: "rediss://cache.internal:6380" },
+      queueTopology: { prefix: "hookrelay", shards: 1, cluster: false },
     });
   });
 
@@ -100,6 +102,41 @@ describe("loadDispatcherConfig", () => {
     expect(configError({ CAPTURE_POLL_INTERVAL: "often" }).message).toMatch(/^CAPTURE_POLL_INTERVAL: /);
     expect(configError({ CAPTURE_BATCH_SIZE: "0" }).message).toMatch(/^CAPTURE_BATCH_SIZE: /);
     expect(configError({ SOURCE_STATEMENT_TIMEOUT: "-1s" }).message).toMatch(/^SOURCE_STATEMENT_TIMEOUT: /);
+  });
+
+  it("reads a Redis Cluster or Sentinel setup (credentials from REDIS_URL) and QUEUE_SHARDS", () => {
+    expect(
+      loadDispatcherConfig({
+        REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis-2.internal:7001,[::1]:7002",
+        REDIS_URL: "redis://:pw@ignored:6379",
+        QUEUE_SHARDS: "4",
+        QUEUE_PREFIX: "hr",
+      }),
+    ).toMatchObject({
+      redis: {
+        mode: "cluster",
+        nodes: [
+          { host: "10.0.0.1", port: 7000 },
+          { host: "redis-2.internal", port: 7001 },
+          { host: "::1", port: 7002 },
+        ],
+        url: "redis://:pw@ignored:6379",
+      },
+      queueTopology: { prefix: "hr", shards: 4, cluster: true },
+    });
+    expect(
+      loadDispatcherConfig({ REDIS_SENTINELS: "s1:26379,s2:26379", REDIS_SENTINEL_MASTER: "mymaster" }),
+    ).toMatchObject({
+      redis: {
+        mode: "sentinel",
+        sentinels: [
+          { host: "s1", port: 26379 },
+          { host: "s2", port: 26379 },
+        ],
+        master: "mymaster",
+      },
+      queueTopology: { shards: 1, cluster: false },
+    });
   });
 
   it("treats empty variables as unset", () => {
@@ -150,6 +187,16 @@ describe("loadDispatcherConfig", () => {
     ["DELIVERY_TIMEOUT_MS", { DELIVERY_TIMEOUT_MS: "-5" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],
     ["REDIS_URL", { REDIS_URL: "localhost:6379" }],
+    ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "10.0.0.1" }],
+    [
+      "REDIS_CLUSTER_NODES",
+      { REDIS_CLUSTER_NODES: "a:1", REDIS_SENTINELS: "b:2", REDIS_SENTINEL_MASTER: "m" },
+    ],
+    ["REDIS_SENTINELS", { REDIS_SENTINELS: "b:99999", REDIS_SENTINEL_MASTER: "m" }],
+    ["REDIS_SENTINEL_MASTER", { REDIS_SENTINELS: "b:26379" }],
+    ["REDIS_SENTINELS", { REDIS_SENTINEL_MASTER: "mymaster" }],
+    ["QUEUE_SHARDS", { QUEUE_SHARDS: "0" }],
+    ["QUEUE_SHARDS", { QUEUE_SHARDS: "1.5" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
     ["NODE_ENV", { NODE_ENV: "staging" }],
     ["ALLOW_PRIVATE_TARGETS", { ALLOW_PRIVATE_TARGETS: "maybe" }],

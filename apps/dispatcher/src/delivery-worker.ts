@@ -1,11 +1,25 @@
-import { DELIVER_JOB, DELIVERY_QUEUE } from "@hookrelay/shared";
+import { DELIVER_JOB, deliveryQueueAddresses, type QueueAddress, type RedisClient } from "@hookrelay/shared";
 import { Job, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { WebhookInFlightCap } from "./in-flight-cap.js";
 import { backoffStrategy, createDeliveryProcessor, type DispatcherContext, RetryLater } from "./worker.js";
 
-/** Starts the BullMQ worker that runs delivery jobs. */
-export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): Worker {
+/**
+ * Starts one BullMQ worker per delivery shard (QUEUE_SHARDS). DISPATCHER_CONCURRENCY is shared out among
+ * them, so the process never runs more deliveries at once than it says; webhooks are spread over the
+ * shards by a hash of their id, so with many webhooks each shard carries about the same load.
+ */
+export function startDeliveryWorkers(ctx: DispatcherContext, connection: RedisClient): Worker[] {
+  const shards = deliveryQueueAddresses(ctx.config.queueTopology);
+  const concurrency = Math.max(1, Math.ceil(ctx.config.concurrency / shards.length));
+  return shards.map((shard) => startShardWorker(ctx, connection, shard, concurrency));
+}
+
+function startShardWorker(
+  ctx: DispatcherContext,
+  connection: RedisClient,
+  shard: QueueAddress,
+  concurrency: number,
+): Worker {
   // A parked delivery is woken only while it is still delayed until the time it was parked for: an id
   // left in the line may since have run elsewhere and be waiting for a retry or a rate slot, which must
   // not be cut short. BullMQ scores a delayed job `until × 0x1000 + n`. A Job handle needs no fetch.
@@ -18,10 +32,10 @@ export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): 
   const inFlight = new WebhookInFlightCap(ctx.config.webhookConcurrency, promote, (error) =>
     ctx.logger.warn({ err: (error as Error).message }, "could not wake a parked delivery"),
   );
-  const worker: Worker = new Worker(DELIVERY_QUEUE, createDeliveryProcessor(ctx, inFlight), {
+  const worker: Worker = new Worker(shard.name, createDeliveryProcessor(ctx, inFlight), {
     connection,
-    prefix: ctx.config.queuePrefix,
-    concurrency: ctx.config.concurrency,
+    prefix: shard.prefix,
+    concurrency,
     settings: { backoffStrategy: backoffStrategy(ctx.config) },
     // A dispatcher that dies (SIGKILL, OOM, lost host) stops renewing its job locks; after this long
     // another dispatcher's stalled-job check takes the jobs over.
@@ -32,7 +46,7 @@ export function startDeliveryWorker(ctx: DispatcherContext, connection: Redis): 
   });
   // Stopping: the deliveries this dispatcher parked would otherwise wait for their own sleep.
   worker.on("closing", () => void inFlight.wakeAll());
-  worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "worker error"));
+  worker.on("error", (error) => ctx.logger.warn({ err: error.message, queue: shard.label }, "worker error"));
   worker.on("failed", (job, error) => {
     if (error instanceof RetryLater || error.name === "UnrecoverableError") return;
     ctx.logger.warn({ deliveryId: job?.id, err: error.message }, "delivery job failed");

@@ -1,7 +1,7 @@
 export { AttemptRecorder } from "./attempt-recorder.js";
 export { startCapture } from "./capture/start-capture.js";
 export { type DispatcherConfig, dispatcherEnvSchema, loadDispatcherConfig } from "./config.js";
-export { startDeliveryWorker } from "./delivery-worker.js";
+export { startDeliveryWorkers } from "./delivery-worker.js";
 export { type HealthServerOptions, startHealthServer } from "./health-server.js";
 export { DispatcherMetrics } from "./metrics.js";
 export { EndpointRateLimiter } from "./rate-limiter.js";

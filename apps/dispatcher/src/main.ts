@@ -3,17 +3,17 @@ import {
   bootProcess,
   claimQueuePrefix,
   createRedisConnection,
-  DELIVERY_QUEUE,
+  maintenanceQueueAddress,
   onShutdownSignal,
+  openDeliveryQueues,
   openServiceQueues,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
-import { Queue } from "bullmq";
 import { AttemptRecorder } from "./attempt-recorder.js";
 import { startCapture } from "./capture/start-capture.js";
 import { loadDispatcherConfig } from "./config.js";
-import { startDeliveryWorker } from "./delivery-worker.js";
+import { startDeliveryWorkers } from "./delivery-worker.js";
 import { startHealthServer } from "./health-server.js";
 import { DispatcherMetrics } from "./metrics.js";
 import { EndpointRateLimiter } from "./rate-limiter.js";
@@ -33,13 +33,13 @@ const maintenanceDb = createPrismaClient(config.databaseUrl, {
   maxConnections: 2,
   timeouts: { ...config.databaseTimeouts, statementMs: MAINTENANCE_STATEMENT_TIMEOUT_MS },
 });
-const redis = createRedisConnection(config.redisUrl, "worker", logger);
+const redis = createRedisConnection(config.redis, "worker", logger);
 const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
 const recorder = new AttemptRecorder(db);
-const monitoredQueues = openServiceQueues(redis, config.queuePrefix);
+const monitoredQueues = openServiceQueues(redis, config.queueTopology);
 const metrics = new DispatcherMetrics({ queues: monitoredQueues, db });
 const secretBox = new SecretBox(config.secretsKey);
-const worker = startDeliveryWorker(
+const workers = startDeliveryWorkers(
   {
     config,
     db,
@@ -52,27 +52,36 @@ const worker = startDeliveryWorker(
   },
   redis,
 );
-const queue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: config.queuePrefix });
-queue.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+const deliveryQueues = openDeliveryQueues(redis, config.queueTopology);
+for (const shard of deliveryQueues.shards)
+  shard.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
 const stopSweep = scheduleOutboxSweep(
-  { db, queue, redis, logger, graceMs: config.outboxSweepIntervalMs },
+  { db, queues: deliveryQueues, redis, logger, graceMs: config.outboxSweepIntervalMs },
   config.outboxSweepIntervalMs,
 );
 const stopRetention = scheduleRetention({
   db: maintenanceDb,
   logger,
   connection: redis,
-  prefix: config.queuePrefix,
+  prefix: maintenanceQueueAddress(config.queueTopology).prefix,
   retentionMs: config.retentionMs,
   intervalMs: config.retentionIntervalMs,
 });
-const stopCapture = startCapture({ config, db, deliveryQueue: queue, secretBox, logger, metrics });
+const stopCapture = startCapture({ config, db, deliveryQueues, secretBox, logger, metrics });
 const server = startHealthServer(
   config.port,
   { postgres: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
   { metrics: metrics.registry },
 );
-logger.info({ port: config.port, concurrency: config.concurrency }, "dispatcher started");
+logger.info(
+  {
+    port: config.port,
+    concurrency: config.concurrency,
+    redis: config.redis.mode,
+    queueShards: workers.length,
+  },
+  "dispatcher started",
+);
 // Not awaited: a warning about a shared QUEUE_PREFIX, once both backends answer.
 databaseIdentity(db)
   .then((identity) => claimQueuePrefix(redis, config.queuePrefix, identity, logger))
@@ -81,12 +90,18 @@ databaseIdentity(db)
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
-  await Promise.all([worker.close(), stopSweep(), stopRetention(), stopCapture()]);
+  await Promise.all([
+    ...workers.map((worker) => worker.close()),
+    stopSweep(),
+    stopRetention(),
+    stopCapture(),
+  ]);
   await recorder.close();
   server.close();
   http.close();
   redis.disconnect();
-  await queue.close();
-  await Promise.all(monitoredQueues.map((monitored) => monitored.close()));
+  await Promise.all(
+    [...deliveryQueues.shards, ...monitoredQueues.map(({ queue }) => queue)].map((queue) => queue.close()),
+  );
   await Promise.all([db.$disconnect(), maintenanceDb.$disconnect()]);
 });

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@hookrelay/shared";
 
 // Spreads deliveries to one endpoint at `rate_limit_per_second` (GCRA-style): each delivery reserves the
 // next free slot, 1/rate seconds after the previous one, atomically in Redis so every dispatcher process
@@ -18,7 +18,7 @@ redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot + int
 return tostring(slot - now)
 `;
 
-type ReservingRedis = Redis & {
+type ReservingRedis = RedisClient & {
   reserveDeliverySlot(key: string, intervalMs: number, maxAheadMs: number): Promise<string>;
 };
 
@@ -26,7 +26,8 @@ export class EndpointRateLimiter {
   readonly #redis: ReservingRedis;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  /** One key per webhook (`<prefix>:rate:<webhook>`): on a Redis Cluster it lives wherever it hashes. */
+  constructor(redis: RedisClient, prefix: string) {
     redis.defineCommand("reserveDeliverySlot", { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     this.#redis = redis as ReservingRedis;
     this.#prefix = prefix;

@@ -63,6 +63,7 @@ export {
   type OverdueCursor,
   overdueDeliveries,
   pendingDeliveriesAfter,
+  type QueuedDeliveryRow,
   unenqueuedDeliveries,
 } from "./outbox.js";
 export { countOutboxBacklog } from "./outbox-backlog.js";

@@ -4,13 +4,22 @@ import type { Database } from "./client.js";
 // "not known to be in the queue" (the api died or Redis was down between commit and enqueue); the
 // dispatcher's sweep enqueues those, and checks that overdue pending deliveries still have their job.
 
+/** A delivery as the queues need it: its id (the job id) and its webhook (which picks the queue shard). */
+export interface QueuedDeliveryRow {
+  id: string;
+  webhookId: string;
+}
+
 /** Pending deliveries never enqueued, created before `before`, oldest first. */
-export async function unenqueuedDeliveries(db: Database, before: Date, limit: number): Promise<string[]> {
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM deliveries
+export function unenqueuedDeliveries(
+  db: Database,
+  before: Date,
+  limit: number,
+): Promise<QueuedDeliveryRow[]> {
+  return db.$queryRaw`
+    SELECT id, webhook_id AS "webhookId" FROM deliveries
     WHERE status = 'pending' AND enqueued_at IS NULL AND created_at < ${before}
     ORDER BY created_at LIMIT ${limit}`;
-  return rows.map((row) => row.id);
 }
 
 /** Pending deliveries after `afterId` in id order, with when each is due (its next try, null: now). */
@@ -18,9 +27,9 @@ export function pendingDeliveriesAfter(
   db: Database,
   afterId: string,
   limit: number,
-): Promise<Array<{ id: string; nextAttemptAt: Date | null }>> {
+): Promise<Array<QueuedDeliveryRow & { nextAttemptAt: Date | null }>> {
   return db.$queryRaw`
-    SELECT id, next_attempt_at AS "nextAttemptAt" FROM deliveries
+    SELECT id, webhook_id AS "webhookId", next_attempt_at AS "nextAttemptAt" FROM deliveries
     WHERE status = 'pending' AND id > ${afterId}
     ORDER BY id LIMIT ${limit}`;
 }
@@ -38,6 +47,8 @@ export const OVERDUE_CURSOR_START: OverdueCursor = {
   retrying: { at: new Date(0), id: "" },
 };
 
+type OverdueRow = QueuedDeliveryRow & { at: Date };
+
 /**
  * The next enqueued pending deliveries that were due before `before`, after `cursor`, at most `limit` of
  * each kind, and the cursor to continue from (back at the start of a range once it is walked to its end).
@@ -49,24 +60,24 @@ export async function overdueDeliveries(
   cursor: OverdueCursor,
   before: Date,
   limit: number,
-): Promise<{ ids: string[]; next: OverdueCursor }> {
+): Promise<{ deliveries: QueuedDeliveryRow[]; next: OverdueCursor }> {
   const [untried, retrying] = await Promise.all([
-    db.$queryRaw<Array<{ id: string; at: Date }>>`
-      SELECT id, created_at AS at FROM deliveries
+    db.$queryRaw<Array<OverdueRow>>`
+      SELECT id, webhook_id AS "webhookId", created_at AS at FROM deliveries
       WHERE status = 'pending' AND next_attempt_at IS NULL
         AND created_at >= ${cursor.untried.at} AND created_at < ${before}
         AND (created_at, id) > (${cursor.untried.at}, ${cursor.untried.id})
         AND enqueued_at IS NOT NULL
       ORDER BY created_at, id LIMIT ${limit}`,
-    db.$queryRaw<Array<{ id: string; at: Date }>>`
-      SELECT id, next_attempt_at AS at FROM deliveries
+    db.$queryRaw<Array<OverdueRow>>`
+      SELECT id, webhook_id AS "webhookId", next_attempt_at AS at FROM deliveries
       WHERE status = 'pending'
         AND next_attempt_at >= ${cursor.retrying.at} AND next_attempt_at < ${before}
         AND (next_attempt_at, id) > (${cursor.retrying.at}, ${cursor.retrying.id})
         AND enqueued_at IS NOT NULL
       ORDER BY next_attempt_at, id LIMIT ${limit}`,
   ]);
-  const continueFrom = (rows: Array<{ id: string; at: Date }>, start: { at: Date; id: string }) => {
+  const continueFrom = (rows: OverdueRow[], start: { at: Date; id: string }) => {
     const last = rows.at(-1);
     return rows.length < limit || !last ? start : { at: last.at, id: last.id };
   };
@@ -77,5 +88,8 @@ export async function overdueDeliveries(
   const done =
     next.untried === OVERDUE_CURSOR_START.untried && next.retrying === OVERDUE_CURSOR_START.retrying;
   // Back at the start of both ranges: the very same object, so callers can tell a walk has ended.
-  return { ids: [...untried, ...retrying].map((row) => row.id), next: done ? OVERDUE_CURSOR_START : next };
+  return {
+    deliveries: [...untried, ...retrying].map(({ id, webhookId }) => ({ id, webhookId })),
+    next: done ? OVERDUE_CURSOR_START : next,
+  };
 }

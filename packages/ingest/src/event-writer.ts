@@ -1,4 +1,6 @@
 import { type Database, insertChunkLength, insertEventsWithDeliveries, type NewEvent } from "@hookrelay/db";
+import type { DeliveryRef } from "@hookrelay/shared";
+import { deliveriesOf } from "./outbox.js";
 
 interface Pending {
   event: NewEvent;
@@ -22,7 +24,7 @@ export class EventWriter {
    */
   constructor(
     private readonly db: Database,
-    private readonly afterWrite: (deliveryIds: string[]) => Promise<unknown>,
+    private readonly afterWrite: (deliveries: DeliveryRef[]) => Promise<unknown>,
   ) {}
 
   /** Stores the event and its deliveries; false when its idempotency key was already taken. */
@@ -71,11 +73,12 @@ export class EventWriter {
   }
 
   private async settle(batch: Pending[], inserted: Set<string>): Promise<void> {
-    const deliveryIds = batch
-      .filter((pending) => inserted.has(pending.event.id))
-      .flatMap((pending) => pending.event.deliveries.map((delivery) => delivery.id));
+    const deliveries = deliveriesOf(
+      batch.map((pending) => pending.event),
+      inserted,
+    );
     // A failure here leaves committed rows marked enqueued; the outbox sweep's overdue check re-enqueues them.
-    if (deliveryIds.length > 0) await this.afterWrite(deliveryIds).catch(() => undefined);
+    if (deliveries.length > 0) await this.afterWrite(deliveries).catch(() => undefined);
     for (const pending of batch) pending.resolve(inserted.has(pending.event.id));
   }
 }

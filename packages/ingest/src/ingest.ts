@@ -6,10 +6,10 @@ import {
   postgresErrorCode,
   type WebhookTarget,
 } from "@hookrelay/db";
-import { type DeliveryQueueProducer, type Logger, matchesEventType, newId } from "@hookrelay/shared";
+import { type DeliveryQueues, type Logger, matchesEventType, newId } from "@hookrelay/shared";
 import { serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
-import { enqueueFromOutbox, enqueueOrLeaveInOutbox } from "./outbox.js";
+import { deliveriesOf, enqueueFromOutbox, enqueueOrLeaveInOutbox } from "./outbox.js";
 import type { ProjectLookups } from "./project-lookups.js";
 
 /** An event as either door offers it: the REST API (`POST …/events`) or a database change source. */
@@ -35,7 +35,7 @@ export interface IngestDependencies {
   db: Database;
   /** Where the project's enabled webhooks come from (cached while kept current by LISTEN). */
   lookups: ProjectLookups;
-  deliveryQueue: DeliveryQueueProducer;
+  deliveryQueues: DeliveryQueues;
   logger: Logger;
   /** Called with the number of events newly stored (metrics). */
   onStored?: (count: number) => void;
@@ -50,7 +50,7 @@ export class EventIngest {
   private readonly writer: EventWriter;
 
   constructor(private readonly deps: IngestDependencies) {
-    this.writer = new EventWriter(deps.db, (deliveryIds) => enqueueOrLeaveInOutbox(deps, deliveryIds));
+    this.writer = new EventWriter(deps.db, (deliveries) => enqueueOrLeaveInOutbox(deps, deliveries));
   }
 
   /**
@@ -112,10 +112,7 @@ export class EventIngest {
         if (postgresErrorCode(error) === FOREIGN_KEY_VIOLATION) lookups.changed();
         throw error;
       }
-      const deliveryIds = chunk
-        .filter((event) => inserted.has(event.id))
-        .flatMap((event) => event.deliveries.map((delivery) => delivery.id));
-      await enqueueFromOutbox(this.deps, deliveryIds);
+      await enqueueFromOutbox(this.deps, deliveriesOf(chunk, inserted));
       created += inserted.size;
     }
     if (created > 0) this.deps.onStored?.(created);

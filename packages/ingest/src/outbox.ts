@@ -1,5 +1,11 @@
-import { type Database, markEnqueued, returnToOutbox } from "@hookrelay/db";
-import { type DeliveryQueueProducer, enqueueDeliveries, type Logger, withTimeout } from "@hookrelay/shared";
+import { type Database, markEnqueued, type NewEvent, returnToOutbox } from "@hookrelay/db";
+import {
+  type DeliveryQueues,
+  type DeliveryRef,
+  enqueueDeliveries,
+  type Logger,
+  withTimeout,
+} from "@hookrelay/shared";
 
 // Redis being down must not hold the answer: past this the deliveries go back to the outbox and a
 // dispatcher's sweep enqueues them.
@@ -7,8 +13,17 @@ const ENQUEUE_TIMEOUT_MS = 1_000;
 
 export interface OutboxHandOff {
   db: Database;
-  deliveryQueue: DeliveryQueueProducer;
+  deliveryQueues: DeliveryQueues;
   logger: Logger;
+}
+
+/** The deliveries of the events that were stored (`inserted`: their ids), in the events' order. */
+export function deliveriesOf(events: readonly NewEvent[], inserted: ReadonlySet<string>): DeliveryRef[] {
+  return events
+    .filter((event) => inserted.has(event.id))
+    .flatMap((event) =>
+      event.deliveries.map((delivery) => ({ deliveryId: delivery.id, webhookId: delivery.webhookId })),
+    );
 }
 
 /**
@@ -18,12 +33,15 @@ export interface OutboxHandOff {
  */
 export async function enqueueOrLeaveInOutbox(
   handOff: OutboxHandOff,
-  deliveryIds: string[],
+  deliveries: DeliveryRef[],
   delayMs = 0,
 ): Promise<boolean> {
-  if (deliveryIds.length === 0) return true;
-  if (await enqueueWithin(handOff, deliveryIds, delayMs)) return true;
-  await returnToOutbox(handOff.db, deliveryIds);
+  if (deliveries.length === 0) return true;
+  if (await enqueueWithin(handOff, deliveries, delayMs)) return true;
+  await returnToOutbox(
+    handOff.db,
+    deliveries.map((delivery) => delivery.deliveryId),
+  );
   return false;
 }
 
@@ -33,28 +51,31 @@ export async function enqueueOrLeaveInOutbox(
  * idempotent: the job id is the delivery id). For the capture, where a crash after the commit cannot be
  * seen by whoever captures next (the events already exist).
  */
-export async function enqueueFromOutbox(handOff: OutboxHandOff, deliveryIds: string[]): Promise<boolean> {
-  if (deliveryIds.length === 0) return true;
-  if (!(await enqueueWithin(handOff, deliveryIds, 0))) return false;
-  await markEnqueued(handOff.db, deliveryIds);
+export async function enqueueFromOutbox(handOff: OutboxHandOff, deliveries: DeliveryRef[]): Promise<boolean> {
+  if (deliveries.length === 0) return true;
+  if (!(await enqueueWithin(handOff, deliveries, 0))) return false;
+  await markEnqueued(
+    handOff.db,
+    deliveries.map((delivery) => delivery.deliveryId),
+  );
   return true;
 }
 
 async function enqueueWithin(
-  { deliveryQueue, logger }: OutboxHandOff,
-  deliveryIds: string[],
+  { deliveryQueues, logger }: OutboxHandOff,
+  deliveries: DeliveryRef[],
   delayMs: number,
 ): Promise<boolean> {
   try {
     await withTimeout(
-      enqueueDeliveries(deliveryQueue, deliveryIds, delayMs),
+      enqueueDeliveries(deliveryQueues, deliveries, delayMs),
       ENQUEUE_TIMEOUT_MS,
       "enqueue timed out",
     );
     return true;
   } catch (error) {
     logger.warn(
-      { err: (error as Error).message, deliveries: deliveryIds.length },
+      { err: (error as Error).message, deliveries: deliveries.length },
       "enqueue failed; the outbox sweep will enqueue these deliveries",
     );
     return false;

@@ -10,6 +10,7 @@ export * from "./metrics.js";
 export * from "./process.js";
 export * from "./queue.js";
 export * from "./queue-ownership.js";
+export * from "./queue-topology.js";
 export * from "./readiness.js";
 export * from "./redis.js";
 export * from "./schemas/common.js";

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { SERVICE_QUEUES } from "./queue.js";
+import { type QueueTopology, serviceQueueAddresses } from "./queue-topology.js";
+import type { RedisClient } from "./redis.js";
 import { withTimeout } from "./time-limit.js";
 
 // Metrics shared by the api and the dispatcher. Each app instance has its own registry (never prom-client's
@@ -26,22 +26,32 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
-/** One BullMQ `Queue` handle per queue of the service, on `connection` (Bull Board and the depth gauge). */
-export function openServiceQueues(connection: Redis, prefix: string): Queue[] {
-  return SERVICE_QUEUES.map((name) => {
+/** A queue as monitoring shows it: every delivery shard under its own label. */
+export interface MonitoredQueue<Handle = Queue> {
+  label: string;
+  queue: Handle;
+}
+
+/**
+ * One BullMQ `Queue` handle per queue of the service (every delivery shard and the maintenance queue), on
+ * `connection`: Bull Board and the depth gauge.
+ */
+export function openServiceQueues(connection: RedisClient, topology: QueueTopology): MonitoredQueue[] {
+  return serviceQueueAddresses(topology).map(({ name, prefix, label }) => {
     // Watching a queue writes nothing to Redis: its producers and workers keep its meta hash.
     const queue = new Queue(name, { connection, prefix, skipMetasUpdate: true });
     // Redis being down is reported by /readyz; the queues only need not to crash the process.
     queue.on("error", () => undefined);
-    return queue;
+    return { label, queue };
   });
 }
 
-export type QueueCounts = Pick<Queue, "name" | "getJobCounts" | "opts">;
+export type QueueCounts = MonitoredQueue<Pick<Queue, "getJobCounts" | "opts">>;
 
 // BullMQ waits (without failing) for a connection that is not up, so during a Redis outage each scrape
-// would leave calls waiting; a queue whose connection is not ready is not asked at all.
-function connectionReady(queue: QueueCounts): boolean {
+// would leave calls waiting; a queue whose connection is not ready is not asked at all. A Cluster reports
+// "ready" once its slots are known.
+function connectionReady({ queue }: QueueCounts): boolean {
   const { status } = queue.opts.connection as { status?: unknown };
   return status === undefined || status === "ready";
 }
@@ -60,12 +70,12 @@ export function registerQueueDepthGauge(registry: Registry, queues: readonly Que
       try {
         if (!queues.every(connectionReady)) throw new Error("redis is not connected");
         const counts = await withinCollectTime(
-          Promise.all(queues.map((queue) => queue.getJobCounts(...QUEUE_DEPTH_STATES))),
+          Promise.all(queues.map(({ queue }) => queue.getJobCounts(...QUEUE_DEPTH_STATES))),
         );
         this.reset();
-        queues.forEach((queue, index) => {
+        queues.forEach(({ label }, index) => {
           for (const state of QUEUE_DEPTH_STATES)
-            this.set({ queue: queue.name, state }, counts[index]?.[state] ?? 0);
+            this.set({ queue: label, state }, counts[index]?.[state] ?? 0);
         });
       } catch {
         this.reset();

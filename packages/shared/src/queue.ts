@@ -1,14 +1,11 @@
-import type { JobsOptions } from "bullmq";
+import { type JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
+import { deliveryQueueAddresses, type QueueTopology, shardOf } from "./queue-topology.js";
+import type { RedisClient } from "./redis.js";
 
 // The one contract between api and dispatcher: queue names and job payloads. Jobs carry ids only, never
 // payloads or secrets; the dispatcher loads the rest from PostgreSQL and validates what it dequeues.
-export const DELIVERY_QUEUE = "deliveries";
 export const DELIVER_JOB = "deliver";
-/** Scheduled housekeeping (retention), run by whichever dispatcher takes the job. */
-export const MAINTENANCE_QUEUE = "maintenance";
-/** Every BullMQ queue of the service (Bull Board and the metrics list these). */
-export const SERVICE_QUEUES = [DELIVERY_QUEUE, MAINTENANCE_QUEUE] as const;
 
 export const deliverJobSchema = z.object({
   deliveryId: z.string().min(1).max(64),
@@ -29,8 +26,38 @@ export const RETRY_BACKOFF_TYPE = "retry-schedule";
 // try would fall past RETRY_MAX_AGE (UnrecoverableError), so the api needs no retry settings.
 const UNBOUNDED_ATTEMPTS = 1_000_000;
 
+/** One delivery queue, as far as enqueueing goes. */
 export interface DeliveryQueueProducer {
   addBulk(jobs: Array<{ name: string; data: DeliverJob; opts: JobsOptions }>): Promise<unknown>;
+}
+
+/** The delivery queues, one per shard (QUEUE_SHARDS); a webhook's deliveries all go to one of them. */
+export interface DeliveryQueues<Shard extends DeliveryQueueProducer = DeliveryQueueProducer> {
+  readonly shards: readonly Shard[];
+}
+
+/** A delivery as the queues need it: its id (the job id) and its webhook (which picks the shard). */
+export interface DeliveryRef {
+  deliveryId: string;
+  webhookId: string;
+}
+
+export function shardFor<Shard extends DeliveryQueueProducer>(
+  queues: DeliveryQueues<Shard>,
+  webhookId: string,
+): Shard {
+  const shard = queues.shards[shardOf(webhookId, queues.shards.length)];
+  if (!shard) throw new Error("there are no delivery queues");
+  return shard;
+}
+
+/** BullMQ handles on every delivery shard, on one connection (a Cluster connection serves them all). */
+export function openDeliveryQueues(connection: RedisClient, topology: QueueTopology): DeliveryQueues<Queue> {
+  return {
+    shards: deliveryQueueAddresses(topology).map(
+      ({ name, prefix }) => new Queue(name, { connection, prefix }),
+    ),
+  };
 }
 
 export function deliverJobOptions(deliveryId: string, delayMs = 0): JobsOptions {
@@ -44,18 +71,34 @@ export function deliverJobOptions(deliveryId: string, delayMs = 0): JobsOptions 
   };
 }
 
-/** Enqueues one job per delivery. Idempotent: the job id is the delivery id, so a repeat is a no-op. */
+/**
+ * Enqueues one job per delivery on its webhook's shard (one addBulk per shard). Idempotent: the job id is
+ * the delivery id, so a repeat is a no-op. `delayMs` is one delay for all, or each delivery's own.
+ */
 export async function enqueueDeliveries(
-  queue: DeliveryQueueProducer,
-  deliveryIds: readonly string[],
-  delayMs = 0,
+  queues: DeliveryQueues,
+  deliveries: readonly DeliveryRef[],
+  delayMs: number | ((delivery: DeliveryRef) => number) = 0,
 ): Promise<void> {
-  if (deliveryIds.length === 0) return;
-  await queue.addBulk(
-    deliveryIds.map((deliveryId) => ({
-      name: DELIVER_JOB,
-      data: { deliveryId },
-      opts: deliverJobOptions(deliveryId, delayMs),
-    })),
+  const byShard = new Map<DeliveryQueueProducer, DeliveryRef[]>();
+  for (const delivery of deliveries) {
+    const shard = shardFor(queues, delivery.webhookId);
+    const batch = byShard.get(shard);
+    if (batch) batch.push(delivery);
+    else byShard.set(shard, [delivery]);
+  }
+  await Promise.all(
+    [...byShard].map(([shard, batch]) =>
+      shard.addBulk(
+        batch.map((delivery) => ({
+          name: DELIVER_JOB,
+          data: { deliveryId: delivery.deliveryId },
+          opts: deliverJobOptions(
+            delivery.deliveryId,
+            typeof delayMs === "number" ? delayMs : delayMs(delivery),
+          ),
+        })),
+      ),
+    ),
   );
 }

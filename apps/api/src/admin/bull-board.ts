@@ -34,7 +34,11 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 export function bullBoardRouter(ctx: ApiContext): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: ctx.queues.map((queue) => new BullMQAdapter(queue)),
+    // Every delivery shard has the BullMQ name "deliveries": each is told apart by its label.
+    queues: ctx.queues.map(
+      ({ label, queue }) =>
+        new BullMQAdapter(queue, label === queue.name ? {} : { prefix: `${label}:`, displayName: label }),
+    ),
     serverAdapter,
     options: { uiConfig: { boardTitle: "hookrelay queues", hideDocsLink: true } },
   });

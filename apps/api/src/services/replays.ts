@@ -41,7 +41,7 @@ export async function replayDelivery(
   const [replay] = replaysOf([original]);
   if (!replay) throw notFound("delivery");
   await ctx.db.delivery.create({ data: replay });
-  await enqueueOrLeaveInOutbox(ctx, [replay.id]);
+  await enqueueOrLeaveInOutbox(ctx, [{ deliveryId: replay.id, webhookId }]);
   return { delivery_id: replay.id };
 }
 
@@ -94,7 +94,7 @@ export async function recoverWebhook(
     if (replays.length > 0) {
       await enqueueOrLeaveInOutbox(
         ctx,
-        replays.map((replay) => replay.id),
+        replays.map((replay) => ({ deliveryId: replay.id, webhookId })),
       );
       count += replays.length;
     }

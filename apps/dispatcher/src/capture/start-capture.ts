@@ -1,6 +1,6 @@
 import type { Database } from "@hookrelay/db";
 import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
-import type { DeliveryQueueProducer, Logger, SecretBox } from "@hookrelay/shared";
+import type { DeliveryQueues, Logger, SecretBox } from "@hookrelay/shared";
 import type { DispatcherConfig } from "../config.js";
 import type { DispatcherMetrics } from "../metrics.js";
 import { startCaptureSupervisor } from "./capture-supervisor.js";
@@ -8,7 +8,7 @@ import { startCaptureSupervisor } from "./capture-supervisor.js";
 export interface CaptureResources {
   config: DispatcherConfig;
   db: Database;
-  deliveryQueue: DeliveryQueueProducer;
+  deliveryQueues: DeliveryQueues;
   secretBox: SecretBox;
   logger: Logger;
   metrics: DispatcherMetrics;
@@ -22,7 +22,7 @@ export function startCapture(resources: CaptureResources): () => Promise<void> {
   const { config, db, logger } = resources;
   const lookups = new ProjectLookups(db);
   lookups.listen(config.databaseUrl, logger);
-  const ingest = new EventIngest({ db, lookups, deliveryQueue: resources.deliveryQueue, logger });
+  const ingest = new EventIngest({ db, lookups, deliveryQueues: resources.deliveryQueues, logger });
   const stopSupervisor = startCaptureSupervisor({
     db,
     ingest,

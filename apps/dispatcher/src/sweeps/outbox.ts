@@ -5,17 +5,18 @@ import {
   type OverdueCursor,
   overdueDeliveries,
   pendingDeliveriesAfter,
+  type QueuedDeliveryRow,
   unenqueuedDeliveries,
 } from "@hookrelay/db";
 import {
-  DELIVER_JOB,
-  type DeliveryQueueProducer,
-  deliverJobOptions,
+  type DeliveryQueues,
+  type DeliveryRef,
   enqueueDeliveries,
   type Logger,
+  type RedisClient,
+  shardFor,
 } from "@hookrelay/shared";
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 
 const BATCH = 500;
 /** Deliveries re-enqueued per statement and addBulk after Redis lost its data. */
@@ -24,7 +25,7 @@ const RESTORE_BATCH = 2_000;
 const OVERDUE_BATCH = 1_000;
 /** The overdue walk starts over after this many sweeps (an hour at the default 5 s) even if not done. */
 const WALK_RESTART_SWEEPS = 720;
-/** A key in the delivery queue's keyspace, set once every pending delivery is known to be in the queue. */
+/** A key in each delivery shard's keyspace, set once every pending delivery is known to be in the queue. */
 const QUEUE_MARKER = "hookrelay-complete";
 /**
  * A delivery whose next try is this far overdue is checked against the queue. Short on purpose: besides a
@@ -45,11 +46,13 @@ export function newOverdueWalk(): OverdueWalk {
   return { current: OVERDUE_CURSOR_START, sweeps: 0 };
 }
 
+type ShardQueue = Pick<Queue, "addBulk" | "remove" | "toKey">;
+
 export interface OutboxSweepOptions {
   db: Database;
-  queue: DeliveryQueueProducer & Pick<Queue, "remove" | "toKey">;
-  /** The queue's Redis: the marker that tells whether Redis lost its data, and the overdue jobs' check. */
-  redis: Pick<Redis, "get" | "set" | "pipeline">;
+  queues: DeliveryQueues<ShardQueue>;
+  /** The queues' Redis: the markers that tell whether Redis lost its data, and the overdue jobs' check. */
+  redis: Pick<RedisClient, "get" | "set" | "pipeline">;
   logger: Logger;
   /** How old an unenqueued delivery must be before the sweep takes it (lets the api enqueue first). */
   graceMs: number;
@@ -69,15 +72,18 @@ export async function sweepOutbox(
   options: OutboxSweepOptions,
   walk: OverdueWalk = newOverdueWalk(),
 ): Promise<number> {
-  const { db, queue, logger, graceMs } = options;
+  const { db, queues, logger, graceMs } = options;
   let enqueued = 0;
   for (;;) {
-    const ids = await unenqueuedDeliveries(db, new Date(Date.now() - graceMs), BATCH);
-    if (ids.length === 0) break;
-    await enqueueDeliveries(queue, ids);
-    await markEnqueued(db, ids);
-    enqueued += ids.length;
-    if (ids.length < BATCH) break;
+    const rows = await unenqueuedDeliveries(db, new Date(Date.now() - graceMs), BATCH);
+    if (rows.length === 0) break;
+    await enqueueDeliveries(queues, rows.map(toRef));
+    await markEnqueued(
+      db,
+      rows.map((row) => row.id),
+    );
+    enqueued += rows.length;
+    if (rows.length < BATCH) break;
   }
   if (enqueued > 0) logger.info({ count: enqueued }, "outbox sweep enqueued deliveries");
 
@@ -91,70 +97,102 @@ export async function sweepOutbox(
  * The cursor moves on only once its page is handled, and the walk starts over every WALK_RESTART_SWEEPS
  * sweeps, so rows falling due faster than it walks cannot keep it from ever coming back to the oldest.
  */
-async function requeueLostJobs(
-  { db, queue, redis, logger }: OutboxSweepOptions,
-  walk: OverdueWalk,
-): Promise<number> {
+async function requeueLostJobs(options: OutboxSweepOptions, walk: OverdueWalk): Promise<number> {
+  const { db, queues, logger } = options;
   if (walk.sweeps >= WALK_RESTART_SWEEPS) Object.assign(walk, { current: OVERDUE_CURSOR_START, sweeps: 0 });
-  const { ids, next } = await overdueDeliveries(
+  const { deliveries, next } = await overdueDeliveries(
     db,
     walk.current,
     new Date(Date.now() - OVERDUE_MS),
     OVERDUE_BATCH,
   );
-  const lost: string[] = [];
-  if (ids.length > 0) {
-    // A job's hash always has `timestamp`; `finishedOn` once it completed or failed. All asked at once.
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hmget(queue.toKey(id), "timestamp", "finishedOn");
-    const answers = (await pipeline.exec()) ?? [];
-    for (const [index, id] of ids.entries()) {
-      const [error, fields] = answers[index] ?? [null, null];
-      if (error) throw error;
-      const [timestamp, finishedOn] = (fields as Array<string | null> | null) ?? [null, null];
-      if (timestamp !== null && finishedOn === null) continue;
-      // A finished job makes way for the new one; one taken again meanwhile (locked) is not lost.
-      if (timestamp !== null && !(await queue.remove(id).then(Boolean, () => false))) continue;
-      lost.push(id);
-    }
-    if (lost.length > 0) {
-      await enqueueDeliveries(queue, lost);
-      logger.warn({ count: lost.length }, "re-enqueued pending deliveries whose jobs were gone");
-    }
+  const lost: DeliveryRef[] = [];
+  for (const [shard, rows] of groupByShard(queues, deliveries)) {
+    lost.push(...(await jobsGone(options, shard, rows)));
+  }
+  if (lost.length > 0) {
+    await enqueueDeliveries(queues, lost);
+    logger.warn({ count: lost.length }, "re-enqueued pending deliveries whose jobs were gone");
   }
   Object.assign(walk, { current: next, sweeps: next === OVERDUE_CURSOR_START ? 0 : walk.sweeps + 1 });
   return lost.length;
 }
 
 /**
- * Redis lost its data (a flush, a restart without persistence, a failover to an empty replica) when the
- * queue's marker key is gone: then every pending delivery goes back in the queue at its due time (its
- * `next_attempt_at`), in batches, and the marker is set again — only after the last batch, so a
- * dispatcher dying midway leaves the work to the next sweep. Detected within one sweep interval whatever
- * the backlog; on a healthy Redis it costs one GET. Enqueue is idempotent (job id = delivery id), so
- * several dispatchers may restore at once. Returns how many deliveries it put back.
+ * The deliveries among `rows` (all of one shard) whose job is gone or finished. A job's hash always has
+ * `timestamp`; `finishedOn` once it completed or failed. All asked in one pipeline: the keys of one shard
+ * share a hash tag, which a Redis Cluster requires of a pipeline.
  */
-async function restoreAfterDataLoss({ db, queue, redis, logger }: OutboxSweepOptions): Promise<number> {
-  const marker = queue.toKey(QUEUE_MARKER);
-  if ((await redis.get(marker)) !== null) return 0;
+async function jobsGone(
+  { redis }: OutboxSweepOptions,
+  shard: ShardQueue,
+  rows: QueuedDeliveryRow[],
+): Promise<DeliveryRef[]> {
+  const pipeline = redis.pipeline();
+  for (const row of rows) pipeline.hmget(shard.toKey(row.id), "timestamp", "finishedOn");
+  const answers = (await pipeline.exec()) ?? [];
+  const gone: DeliveryRef[] = [];
+  for (const [index, row] of rows.entries()) {
+    const [error, fields] = answers[index] ?? [null, null];
+    if (error) throw error;
+    const [timestamp, finishedOn] = (fields as Array<string | null> | null) ?? [null, null];
+    if (timestamp !== null && finishedOn === null) continue;
+    // A finished job makes way for the new one; one taken again meanwhile (locked) is not lost.
+    if (timestamp !== null && !(await shard.remove(row.id).then(Boolean, () => false))) continue;
+    gone.push(toRef(row));
+  }
+  return gone;
+}
+
+function toRef(row: QueuedDeliveryRow): DeliveryRef {
+  return { deliveryId: row.id, webhookId: row.webhookId };
+}
+
+function groupByShard<Row extends QueuedDeliveryRow>(
+  queues: DeliveryQueues<ShardQueue>,
+  rows: readonly Row[],
+): Map<ShardQueue, Row[]> {
+  const groups = new Map<ShardQueue, Row[]>();
+  for (const row of rows) {
+    const shard = shardFor(queues, row.webhookId);
+    const group = groups.get(shard);
+    if (group) group.push(row);
+    else groups.set(shard, [row]);
+  }
+  return groups;
+}
+
+/**
+ * Redis lost its data (a flush, a restart without persistence, a failover to an empty replica) when a
+ * shard's marker key is gone: then every pending delivery of that shard goes back in the queue at its due
+ * time (its `next_attempt_at`), in batches, and the marker is set again — only after the last batch, so a
+ * dispatcher dying midway leaves the work to the next sweep. On a Redis Cluster each shard's marker lives
+ * with its queue, so a node that lost its data costs only its own shards a restore. Detected within one
+ * sweep interval whatever the backlog; on a healthy Redis it costs one GET per shard. Enqueue is idempotent
+ * (job id = delivery id), so several dispatchers may restore at once. Returns how many it put back.
+ */
+async function restoreAfterDataLoss({ db, queues, redis, logger }: OutboxSweepOptions): Promise<number> {
+  const lost = new Set<ShardQueue>();
+  for (const shard of queues.shards) {
+    if ((await redis.get(shard.toKey(QUEUE_MARKER))) === null) lost.add(shard);
+  }
+  if (lost.size === 0) return 0;
   let restored = 0;
   let after = "";
   for (;;) {
     const rows = await pendingDeliveriesAfter(db, after, RESTORE_BATCH);
     if (rows.length === 0) break;
     const now = Date.now();
-    await queue.addBulk(
-      rows.map((row) => ({
-        name: DELIVER_JOB,
-        data: { deliveryId: row.id },
-        opts: deliverJobOptions(row.id, Math.max(0, (row.nextAttemptAt?.getTime() ?? now) - now)),
-      })),
+    const due = new Map(rows.map((row) => [row.id, row.nextAttemptAt?.getTime() ?? now]));
+    const restoring = rows.filter((row) => lost.has(shardFor(queues, row.webhookId)));
+    await enqueueDeliveries(queues, restoring.map(toRef), (delivery) =>
+      Math.max(0, (due.get(delivery.deliveryId) ?? now) - now),
     );
-    restored += rows.length;
+    restored += restoring.length;
     after = rows.at(-1)?.id ?? after;
     if (rows.length < RESTORE_BATCH) break;
   }
-  await redis.set(marker, new Date().toISOString());
+  for (const shard of lost) await redis.set(shard.toKey(QUEUE_MARKER), new Date().toISOString());
   if (restored > 0) {
     logger.warn({ count: restored }, "Redis had lost its data: every pending delivery is back in the queue");
   }

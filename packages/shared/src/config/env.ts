@@ -2,6 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseDuration, parseDurationList } from "../duration.js";
+import type { QueueTopology } from "../queue-topology.js";
+import { parseRedisNodes, type RedisTarget } from "../redis.js";
 import { DEFAULT_DATABASE_URL, DEFAULT_QUEUE_PREFIX, DEFAULT_REDIS_URL } from "./defaults.js";
 
 // Building blocks for each app's config module. Each app owns one zod schema over the environment; the
@@ -24,6 +26,7 @@ function parsedBy<T>(parse: (text: string) => T) {
 }
 
 export const duration = parsedBy(parseDuration);
+const redisNodes = parsedBy(parseRedisNodes).refine((nodes) => nodes.length > 0, "must list host:port");
 export const durationList = parsedBy(parseDurationList);
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -54,10 +57,14 @@ export const commonEnvShape = {
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .default(DEFAULT_REDIS_URL),
+  REDIS_CLUSTER_NODES: redisNodes.optional(),
+  REDIS_SENTINELS: redisNodes.optional(),
+  REDIS_SENTINEL_MASTER: z.string().max(200).optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default(DEFAULT_QUEUE_PREFIX),
+  QUEUE_SHARDS: z.coerce.number().int().min(1).max(256).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SECRETS_KEY: secretsKey.optional(),
   ALLOW_PRIVATE_TARGETS: booleanText.optional(),
@@ -78,8 +85,12 @@ type CommonEnv = z.infer<typeof commonEnvSchema>;
 export interface CommonConfig {
   nodeEnv: CommonEnv["NODE_ENV"];
   databaseUrl: string;
+  /** REDIS_URL: the server, or (with a cluster or sentinels) the credentials. */
   redisUrl: string;
+  redis: RedisTarget;
   queuePrefix: string;
+  /** Where the queues live: QUEUE_PREFIX, QUEUE_SHARDS, and whether keys must be hash-tagged. */
+  queueTopology: QueueTopology;
   logLevel: CommonEnv["LOG_LEVEL"];
   secretsKey: Buffer;
   usingDevelopmentSecretsKey: boolean;
@@ -96,17 +107,43 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+function redisTarget(env: CommonEnv): RedisTarget {
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
+    throw new ConfigError("REDIS_CLUSTER_NODES: set either it or REDIS_SENTINELS, not both");
+  }
+  if (env.REDIS_CLUSTER_NODES) return { mode: "cluster", nodes: env.REDIS_CLUSTER_NODES, url: env.REDIS_URL };
+  if (env.REDIS_SENTINELS) {
+    if (!env.REDIS_SENTINEL_MASTER) {
+      throw new ConfigError(
+        "REDIS_SENTINEL_MASTER: required with REDIS_SENTINELS (the monitored master's name)",
+      );
+    }
+    return {
+      mode: "sentinel",
+      sentinels: env.REDIS_SENTINELS,
+      master: env.REDIS_SENTINEL_MASTER,
+      url: env.REDIS_URL,
+    };
+  }
+  if (env.REDIS_SENTINEL_MASTER)
+    throw new ConfigError("REDIS_SENTINELS: required with REDIS_SENTINEL_MASTER");
+  return { mode: "standalone", url: env.REDIS_URL };
+}
+
 /** Resolves the shared variables; throws ConfigError naming the variable when a rule is broken. */
 export function commonConfig(env: CommonEnv): CommonConfig {
   const production = env.NODE_ENV === "production";
   if (production && !env.SECRETS_KEY) {
     throw new ConfigError("SECRETS_KEY: required when NODE_ENV=production (32 random bytes, base64)");
   }
+  const redis = redisTarget(env);
   return {
     nodeEnv: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    redis,
     queuePrefix: env.QUEUE_PREFIX,
+    queueTopology: { prefix: env.QUEUE_PREFIX, shards: env.QUEUE_SHARDS, cluster: redis.mode === "cluster" },
     logLevel: env.LOG_LEVEL,
     secretsKey: env.SECRETS_KEY ?? DEVELOPMENT_SECRETS_KEY,
     usingDevelopmentSecretsKey: !env.SECRETS_KEY,
