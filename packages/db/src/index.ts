@@ -69,16 +69,8 @@ export {
 export { countOutboxBacklog } from "./outbox-backlog.js";
 export { postgresErrorCode } from "./postgres-errors.js";
 export { lockProject } from "./projects.js";
-export {
-  type ColumnType,
-  declaredRawQueries,
-  type PgType,
-  type RawClient,
-  type RawQuery,
-  type RowOf,
-  type RowSpec,
-  rawQuery,
-} from "./raw-rows.js";
+// Not `rawQuery` itself: statements are declared inside this package.
+export { declaredRawQueries, type RawClient, type RawQuery } from "./raw-rows.js";
 export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
 export {
   type CapturableSource,
