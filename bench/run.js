@@ -1,7 +1,7 @@
-// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|all] [--duration 60]
+// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|size|all] [--duration 60]
 //                   [--rate 500] [--webhooks 1] [--dispatchers 1] [--events 100000] [--concurrency 64]
 //                   [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]
-//                   [--webhook-concurrency 10]`
+//                   [--webhook-concurrency 10] [--keep] [--reuse]`
 //
 // End-to-end benchmark on this machine, everything in separate processes: api, N dispatchers (the built
 // apps), a receiver, and this process as the load generator. Each run gets a fresh database and queue
@@ -15,6 +15,9 @@
 // a source over it; rows inserted at `--rate` (commit → arrival latency), then flat out (changes captured/s,
 // CPU per change), then flat-out REST ingest on the same processes for comparison; every row delivered
 // exactly once and the change table empty at the end.
+//
+// `size` (bench/size.js) runs no processes: it seeds a small and a large database by SQL and times the hot
+// queries on both (`--events` sets the large one's events, default 500 k; `--keep` keeps the databases, `--reuse` measures kept ones again).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -27,6 +30,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { appArguments } from "../scripts/app-command.js";
 import { timelineSvg } from "./chart.js";
+import { runSize, sizeTable } from "./size.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ADMIN_KEY = "bench-admin-key-0123456789";
@@ -39,9 +43,11 @@ const { values: args } = parseArgs({
     rate: { type: "string" },
     webhooks: { type: "string", default: "1" },
     dispatchers: { type: "string", default: "1" },
-    events: { type: "string", default: "100000" },
+    events: { type: "string" },
     concurrency: { type: "string", default: "64" },
     profile: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    reuse: { type: "boolean", default: false },
     // Passed to the dispatchers as CAPTURE_POLL_INTERVAL / CAPTURE_BATCH_SIZE; unset: the product's defaults.
     "capture-poll-interval": { type: "string" },
     "capture-batch-size": { type: "string" },
@@ -904,7 +910,7 @@ function scenarios() {
     case "steady":
       return [{ name: "steady", ...base, rate: Number(args.rate ?? 500) }];
     case "burst":
-      return [{ name: "burst", ...base, burst: true, events: Number(args.events) }];
+      return [{ name: "burst", ...base, burst: true, events: Number(args.events ?? 100_000) }];
     case "fanout":
       return [1, 10, 25].map((webhooks) => ({ name: `fanout-${webhooks}`, ...base, webhooks }));
     case "scale":
@@ -919,7 +925,7 @@ function scenarios() {
       // Every scenario the README's table shows, then `source` (about 17 minutes at the defaults).
       return [
         { name: "steady", ...base, rate: Number(args.rate ?? 500) },
-        { name: "burst", ...base, burst: true, events: Number(args.events) },
+        { name: "burst", ...base, burst: true, events: Number(args.events ?? 100_000) },
         // Flat-out ingest at fan-out 25 queues 25 deliveries per event: 10 s keeps the drain to minutes.
         ...[1, 10, 25].map((webhooks) => ({
           name: `fanout-${webhooks}`,
@@ -1039,6 +1045,18 @@ function chartTitle(result) {
 // Written after every run, so a long `all` keeps what it measured even if a later run fails.
 const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
 const file = path.join(root, "bench", "results", `${stamp}-${args.scenario}`);
+if (args.scenario === "size") {
+  const events = args.events === undefined ? undefined : Number(args.events);
+  const result = await runSize({ events, keep: args.keep, reuse: args.reuse });
+  writeFileSync(
+    `${file}.json`,
+    `${JSON.stringify({ machine: machineInfo(), results: [result] }, null, 2)}\n`,
+  );
+  writeFileSync(`${file}.md`, `# size — ${new Date().toISOString()}\n\n${sizeTable(result)}\n`);
+  process.stdout.write(`${sizeTable(result)}\n`);
+  process.stderr.write(`bench: wrote ${path.relative(root, file)}.{json,md}\n`);
+  process.exit(0);
+}
 const results = [];
 for (const config of scenarios()) {
   process.stderr.write(`bench: running ${config.name} …\n`);
