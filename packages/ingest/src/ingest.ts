@@ -144,25 +144,22 @@ export class EventIngest {
     const { db } = this.deps;
     const event = await db.event.findUnique({
       where: { projectId_idempotencyKey: { projectId, idempotencyKey } },
-      select: {
-        id: true,
-        eventType: true,
-        createdAt: true,
-        _count: { select: { deliveries: { where: { replayOfId: null } } } },
-      },
+      select: { id: true, eventType: true, createdAt: true },
     });
     if (!event) return null;
     if (Date.now() - event.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
       await db.event.updateMany({ where: { id: event.id, idempotencyKey }, data: { idempotencyKey: null } });
       return null;
     }
+    // A count of its own, not `_count` in the select: Prisma makes that a GROUP BY over every delivery.
+    const deliveries = await db.delivery.count({ where: { eventId: event.id, replayOfId: null } });
     return {
       created: false,
       body: {
         event_id: event.id,
         event_type: event.eventType,
         created_at: event.createdAt.toISOString(),
-        deliveries: event._count.deliveries,
+        deliveries,
       },
     };
   }
