@@ -9,6 +9,7 @@ import { gracefulRestarts } from "./scenarios/graceful-restarts.js";
 import { hostileReceivers } from "./scenarios/hostile-receivers.js";
 import { postgresOutage } from "./scenarios/postgres-outage.js";
 import { redisDataLoss } from "./scenarios/redis-data-loss.js";
+import { redisFailover } from "./scenarios/redis-failover.js";
 
 // The fault suite's scenarios and the one way they run: each starts its own servers and processes, drives
 // load, injects its fault, waits (bounded) for every delivery to end, and returns its rows. The kill run
@@ -44,6 +45,14 @@ export const SCENARIOS = {
     run: hostileReceivers,
   },
   restarts: { name: "api and dispatchers restarted with SIGTERM under load", run: gracefulRestarts },
+  clusterFailover: {
+    name: "Redis Cluster master SIGKILLed mid-run (QUEUE_SHARDS=3)",
+    run: (log) => redisFailover("cluster", log),
+  },
+  sentinelFailover: {
+    name: "Redis Sentinel master SIGKILLed mid-run (QUEUE_SHARDS=3)",
+    run: (log) => redisFailover("sentinel", log),
+  },
 } satisfies Record<string, Scenario>;
 
 const ORDER: string[] = Object.values(SCENARIOS).map((scenario) => scenario.name);

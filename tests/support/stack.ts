@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerClientErrors, createApiMetrics, createApp, loadApiConfig } from "@hookrelay/api";
-import { createPrismaClient, type Database } from "@hookrelay/db";
+import { createPrismaClient, type Database, pingDatabase, serviceGaugeReaders } from "@hookrelay/db";
 import {
   AttemptRecorder,
   DispatcherMetrics,
@@ -103,7 +103,7 @@ export async function startStack(
     allowPrivateTargets: apiConfig.allowPrivateTargets,
     resolve,
   });
-  const apiMetrics = createApiMetrics({ queues: apiQueues, db });
+  const apiMetrics = createApiMetrics({ queues: apiQueues, readers: serviceGaugeReaders(db) });
   const app = createApp({
     config: apiConfig,
     db,
@@ -147,14 +147,14 @@ export async function startStack(
     const rateLimiter = new EndpointRateLimiter(workerConnection, config.queuePrefix);
     recorder = new AttemptRecorder(db);
     dispatcherQueues = openServiceQueues(connection, config.queueTopology);
-    const metrics = new DispatcherMetrics({ queues: dispatcherQueues, db });
+    const metrics = new DispatcherMetrics({ queues: dispatcherQueues, readers: serviceGaugeReaders(db) });
     workers = startDeliveryWorkers(
       { config, db, http: httpClient, secretBox, logger, rateLimiter, recorder, metrics },
       workerConnection,
     );
     healthServer = startHealthServer(
       0,
-      { postgres: () => db.$queryRaw`SELECT 1`, redis: () => connection.ping() },
+      { postgres: () => pingDatabase(db), redis: () => connection.ping() },
       { metrics: metrics.registry, host: "127.0.0.1" },
     );
     await once(healthServer, "listening");

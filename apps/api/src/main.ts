@@ -1,4 +1,4 @@
-import { createPrismaClient, databaseIdentity } from "@hookrelay/db";
+import { createPrismaClient, databaseIdentity, serviceGaugeReaders } from "@hookrelay/db";
 import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import {
   bootProcess,
@@ -42,7 +42,7 @@ for (const shard of deliveryQueues.shards)
   shard.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
 const queues = openServiceQueues(redis, config.queueTopology);
 
-const metrics = createApiMetrics({ queues, db });
+const metrics = createApiMetrics({ queues, readers: serviceGaugeReaders(db) });
 const app = createApp({
   config,
   db,

@@ -2,8 +2,8 @@ import {
   createMetricsRegistry,
   METRICS_PREFIX,
   type QueueCounts,
-  type RawQueryClient,
   registerServiceGauges,
+  type ServiceGaugeReaders,
 } from "@hookrelay/shared";
 import type { RequestHandler } from "express";
 import { Counter, type Registry } from "prom-client";
@@ -17,7 +17,7 @@ export interface ApiMetrics {
 
 export function createApiMetrics(sources: {
   queues: readonly QueueCounts[];
-  db: RawQueryClient;
+  readers: ServiceGaugeReaders;
 }): ApiMetrics {
   const registry = createMetricsRegistry();
   registerServiceGauges(registry, sources);

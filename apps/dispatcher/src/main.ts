@@ -1,4 +1,4 @@
-import { createPrismaClient, databaseIdentity } from "@hookrelay/db";
+import { createPrismaClient, databaseIdentity, pingDatabase, serviceGaugeReaders } from "@hookrelay/db";
 import {
   bootProcess,
   claimQueuePrefix,
@@ -37,7 +37,7 @@ const redis = createRedisConnection(config.redis, "worker", logger);
 const http = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets });
 const recorder = new AttemptRecorder(db);
 const monitoredQueues = openServiceQueues(redis, config.queueTopology);
-const metrics = new DispatcherMetrics({ queues: monitoredQueues, db });
+const metrics = new DispatcherMetrics({ queues: monitoredQueues, readers: serviceGaugeReaders(db) });
 const secretBox = new SecretBox(config.secretsKey);
 const workers = startDeliveryWorkers(
   {
@@ -70,7 +70,7 @@ const stopRetention = scheduleRetention({
 const stopCapture = startCapture({ config, db, deliveryQueues, secretBox, logger, metrics });
 const server = startHealthServer(
   config.port,
-  { postgres: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
+  { postgres: () => pingDatabase(db), redis: () => redis.ping() },
   { metrics: metrics.registry },
 );
 logger.info(

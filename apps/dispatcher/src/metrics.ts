@@ -3,8 +3,8 @@ import {
   createMetricsRegistry,
   METRICS_PREFIX,
   type QueueCounts,
-  type RawQueryClient,
   registerServiceGauges,
+  type ServiceGaugeReaders,
   type WebhookResponse,
 } from "@hookrelay/shared";
 import { Counter, Histogram, type Registry } from "prom-client";
@@ -41,7 +41,7 @@ export class DispatcherMetrics {
   readonly #duration: { observe(seconds: number): void };
   readonly #changesCaptured: { inc(count: number): void };
 
-  constructor(sources: { queues: readonly QueueCounts[]; db: RawQueryClient }) {
+  constructor(sources: { queues: readonly QueueCounts[]; readers: ServiceGaugeReaders }) {
     this.registry = createMetricsRegistry();
     registerServiceGauges(this.registry, sources);
 

@@ -43,6 +43,7 @@ export {
   returnToOutbox,
   type WebhookTarget,
 } from "./events.js";
+export { serviceGaugeReaders } from "./gauge-readers.js";
 export type {
   ApiKey,
   Attempt,

@@ -84,39 +84,15 @@ export function registerQueueDepthGauge(registry: Registry, queues: readonly Que
   });
 }
 
-/** What the backlog count needs of the Prisma client (kept structural: this package does not use Prisma). */
-export interface RawQueryClient {
-  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
+/** What the PostgreSQL-backed gauges read (statements in packages/db: `serviceGaugeReaders`). */
+export interface ServiceGaugeReaders {
+  /** Deliveries committed but not yet in the queue (the outbox the dispatcher's sweep enqueues). */
+  outboxBacklog: () => Promise<number>;
+  sourceHealth: () => Promise<SourceHealth[]>;
 }
 
-/** Deliveries committed but not yet in the queue (the outbox the dispatcher's sweep enqueues). */
-export async function countOutboxBacklog(db: RawQueryClient): Promise<number> {
-  // Uses the (enqueued_at, created_at) index: only the outbox rows are visited.
-  const rows = await db.$queryRaw<Array<{ backlog: number }>>`
-    SELECT count(*)::int AS backlog FROM deliveries WHERE enqueued_at IS NULL AND status = 'pending'`;
-  return rows[0]?.backlog ?? 0;
-}
-
-/**
- * `hookrelay_outbox_backlog`, counted in PostgreSQL on each scrape. While PostgreSQL does not answer the
- * gauge has no sample.
- */
-export function registerOutboxBacklogGauge(registry: Registry, db: RawQueryClient): void {
-  new Gauge({
-    name: `${METRICS_PREFIX}outbox_backlog`,
-    help: "Deliveries committed but not yet enqueued (pending, enqueued_at null); the outbox sweep enqueues them.",
-    registers: [registry],
-    async collect() {
-      try {
-        this.set(await withinCollectTime(countOutboxBacklog(db)));
-      } catch {
-        this.remove();
-      }
-    },
-  });
-}
-
-interface SourceHealthRow {
+/** A database change source's health as its capturing dispatcher last recorded it. */
+export interface SourceHealth {
   id: string;
   status: string;
   pending_changes: number;
@@ -124,21 +100,38 @@ interface SourceHealthRow {
 }
 
 /**
+ * `hookrelay_outbox_backlog`, counted in PostgreSQL on each scrape. While PostgreSQL does not answer the
+ * gauge has no sample.
+ */
+export function registerOutboxBacklogGauge(registry: Registry, outboxBacklog: () => Promise<number>): void {
+  new Gauge({
+    name: `${METRICS_PREFIX}outbox_backlog`,
+    help: "Deliveries committed but not yet enqueued (pending, enqueued_at null); the outbox sweep enqueues them.",
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await withinCollectTime(outboxBacklog()));
+      } catch {
+        this.remove();
+      }
+    },
+  });
+}
+
+/**
  * Each database change source's health as its capturing dispatcher last recorded it in PostgreSQL:
  * `hookrelay_source_up`, `hookrelay_source_pending_changes`, `hookrelay_source_oldest_pending_seconds`.
  */
-export function registerSourceGauges(registry: Registry, db: RawQueryClient): void {
-  let rows: Promise<SourceHealthRow[]> | undefined;
+export function registerSourceGauges(registry: Registry, sourceHealth: () => Promise<SourceHealth[]>): void {
+  let rows: Promise<SourceHealth[]> | undefined;
   // The three gauges are collected one after the other in one scrape: they share one query.
   const read = () => {
-    rows ??= withinCollectTime(
-      Promise.resolve(
-        db.$queryRaw<SourceHealthRow[]>`SELECT id, status, pending_changes, oldest_pending_at FROM sources`,
-      ),
-    ).finally(() => setTimeout(() => (rows = undefined), 100).unref());
+    rows ??= withinCollectTime(sourceHealth()).finally(() =>
+      setTimeout(() => (rows = undefined), 100).unref(),
+    );
     return rows;
   };
-  const gauge = (name: string, help: string, value: (row: SourceHealthRow, now: number) => number) =>
+  const gauge = (name: string, help: string, value: (row: SourceHealth, now: number) => number) =>
     new Gauge({
       name: `${METRICS_PREFIX}${name}`,
       help,
@@ -173,9 +166,9 @@ export function registerSourceGauges(registry: Registry, db: RawQueryClient): vo
 /** Collectors both apps expose: queue depth, outbox backlog and database change sources. */
 export function registerServiceGauges(
   registry: Registry,
-  sources: { queues: readonly QueueCounts[]; db: RawQueryClient },
+  sources: { queues: readonly QueueCounts[]; readers: ServiceGaugeReaders },
 ): void {
   registerQueueDepthGauge(registry, sources.queues);
-  registerOutboxBacklogGauge(registry, sources.db);
-  registerSourceGauges(registry, sources.db);
+  registerOutboxBacklogGauge(registry, sources.readers.outboxBacklog);
+  registerSourceGauges(registry, sources.readers.sourceHealth);
 }

@@ -22,7 +22,7 @@ describe("shardOf", () => {
 });
 
 describe("shard hash tags", () => {
-  it.each([1, 2, 3, 6, 16])("put each of %i shards in its own even share of the 16,384 slots", (shards) => {
+  it.each([1, 2, 3, 6, 16])("put each of %i shards in the middle of its own even share of the 16,384 slots", (shards) => {
     for (let shard = 0; shard < shards; shard++) {
       const slot = calculateSlot(shardHashTag("hookrelay", shard, shards));
       expect(slot).toBeGreaterThanOrEqual(Math.floor((shard * 16_384) / shards));

@@ -42,13 +42,14 @@ export function shardOf(webhookId: string, shards: number): number {
 
 /**
  * The hash tag of delivery shard `shard` of `shards`: `<prefix>-<shard>`, with a suffix when needed so that
- * its slot falls in the shard's even share of the slot space. `redis-cli --cluster create` gives each
- * master an even contiguous range, so the shards of an install land on different masters; any process
- * computes the same tags.
+ * its slot falls in the middle half of the shard's even share of the slot space. `redis-cli --cluster
+ * create` gives each master an even contiguous range (its edges rounded), so the shards of an install land
+ * on different masters; any process computes the same tags.
  */
 export function shardHashTag(prefix: string, shard: number, shards: number): string {
-  const low = Math.floor((shard * CLUSTER_SLOTS) / shards);
-  const high = Math.floor(((shard + 1) * CLUSTER_SLOTS) / shards);
+  const share = CLUSTER_SLOTS / shards;
+  const low = Math.ceil(shard * share + share / 4);
+  const high = Math.floor((shard + 1) * share - share / 4);
   for (let suffix = 0; suffix < TAG_SEARCH_LIMIT; suffix++) {
     const tag = suffix === 0 ? `${prefix}-${shard}` : `${prefix}-${shard}.${suffix}`;
     const slot = calculateSlot(tag);
