@@ -51,7 +51,10 @@ describe("retention", () => {
     await database?.drop();
   });
 
-  /** An event created `ageDays` ago with one delivery per status given, each with one attempt. */
+  /**
+   * An event created `ageDays` ago with one delivery per status given, each with one attempt, committed
+   * together (a retention job running meanwhile never sees the event without its deliveries).
+   */
   async function event(
     ageDays: number,
     statuses: Array<"pending" | "succeeded" | "failed">,
@@ -60,33 +63,29 @@ describe("retention", () => {
     const at = new Date(Date.now() - ageDays * DAY);
     const deliveredAt = new Date(Date.now() - deliveryAgeDays * DAY);
     const eventId = idFrom("event", at);
-    await db.event.create({
-      data: { id: eventId, projectId, eventType: "a.b", data: {}, payload: "{}", createdAt: at },
-    });
-    for (const status of statuses) {
-      const deliveryId = idFrom("delivery", deliveredAt);
-      await db.delivery.create({
-        data: {
-          id: deliveryId,
-          projectId,
-          eventId,
-          webhookId,
-          eventType: "a.b",
-          status,
-          createdAt: deliveredAt,
-        },
-      });
-      await db.attempt.create({
-        data: {
-          id: idFrom("attempt", deliveredAt),
-          deliveryId,
-          attemptNumber: 1,
-          statusCode: status === "succeeded" ? 200 : 500,
-          latencyMs: 5,
-          createdAt: deliveredAt,
-        },
-      });
-    }
+    const deliveries = statuses.map((status) => ({ id: idFrom("delivery", deliveredAt), status }));
+    await db.$transaction([
+      db.event.create({
+        data: { id: eventId, projectId, eventType: "a.b", data: {}, payload: "{}", createdAt: at },
+      }),
+      ...deliveries.map(({ id, status }) =>
+        db.delivery.create({
+          data: { id, projectId, eventId, webhookId, eventType: "a.b", status, createdAt: deliveredAt },
+        }),
+      ),
+      ...deliveries.map(({ id, status }) =>
+        db.attempt.create({
+          data: {
+            id: idFrom("attempt", deliveredAt),
+            deliveryId: id,
+            attemptNumber: 1,
+            statusCode: status === "succeeded" ? 200 : 500,
+            latencyMs: 5,
+            createdAt: deliveredAt,
+          },
+        }),
+      ),
+    ]);
     return eventId;
   }
 

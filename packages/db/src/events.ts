@@ -12,11 +12,13 @@ export interface NewEvent {
   /** The envelope every delivery sends. */
   payload: string;
   idempotencyKey: string | null;
+  /** When the key is free again; null or absent: held as long as the event exists. */
+  idempotencyExpiresAt?: Date | null;
   createdAt: Date;
   deliveries: Array<{ id: string; webhookId: string }>;
 }
 
-/** PostgreSQL allows 65,535 bind parameters in one statement: 7 per event, 3 per delivery. */
+/** PostgreSQL allows 65,535 bind parameters in one statement: 8 per event, 3 per delivery. */
 const MAX_EVENTS_PER_INSERT = 250;
 const MAX_DELIVERIES_PER_INSERT = 5_000;
 
@@ -33,8 +35,10 @@ export function insertChunkLength(length: number, deliveriesAt: (index: number) 
 }
 
 /**
- * One statement: the events (skipping those whose idempotency key is taken), then the deliveries of the
- * events inserted. By default deliveries are written with `enqueued_at` already set (optimistically, so the
+ * One statement: the idempotency keys claimed (a key is taken while it has not expired; an expired one is
+ * taken over), the events whose key was claimed or that have none, then the deliveries of the events
+ * inserted. Of two events with one key, in one statement or in concurrent ones, only one is stored.
+ * By default deliveries are written with `enqueued_at` already set (optimistically, so the
  * api's hot path writes each delivery row once; see the ingest package's outbox hand-off); with
  * `inOutbox` they are written into the outbox (`enqueued_at` null) and marked once enqueued.
  * Returns the inserted event ids.
@@ -46,23 +50,39 @@ export async function insertEventsWithDeliveries(
 ): Promise<Set<string>> {
   const eventRows = events.map(
     (event) => Prisma.sql`(${event.id}, ${event.projectId}, ${event.eventType}, ${event.dataJson}::jsonb,
-      ${event.payload}, ${event.idempotencyKey}, ${event.createdAt}::timestamptz)`,
+      ${event.payload}, ${event.idempotencyKey}, ${event.createdAt}::timestamptz,
+      ${event.idempotencyExpiresAt ?? null}::timestamptz)`,
   );
   const deliveryRows = events.flatMap((event) =>
     event.deliveries.map((delivery) => Prisma.sql`(${delivery.id}, ${event.id}, ${delivery.webhookId})`),
   );
-  const insertEvents = Prisma.sql`
-    INSERT INTO events (id, project_id, event_type, data, payload, idempotency_key, created_at)
-    VALUES ${Prisma.join(eventRows)}
-    ON CONFLICT (project_id, idempotency_key) DO NOTHING
-    RETURNING id, project_id, event_type, created_at`;
+  // The foreign key from a claimed key to its event is checked at the end of the statement, once the
+  // event is in. DISTINCT ON: ON CONFLICT DO UPDATE may not touch one key twice in a statement.
+  const claimAndInsert = Prisma.sql`
+    offered (id, project_id, event_type, data, payload, idempotency_key, created_at, key_expires_at) AS (
+      VALUES ${Prisma.join(eventRows)}
+    ), claimed AS (
+      INSERT INTO idempotency_keys AS k (project_id, key, event_id, created_at, expires_at)
+      SELECT DISTINCT ON (project_id, idempotency_key) project_id, idempotency_key, id, created_at, key_expires_at
+      FROM offered WHERE idempotency_key IS NOT NULL
+      ORDER BY project_id, idempotency_key, id
+      ON CONFLICT (project_id, key) DO UPDATE
+        SET event_id = excluded.event_id, created_at = excluded.created_at, expires_at = excluded.expires_at
+        WHERE k.expires_at <= excluded.created_at
+      RETURNING event_id
+    ), inserted AS (
+      INSERT INTO events (id, project_id, event_type, data, payload, idempotency_key, created_at)
+      SELECT id, project_id, event_type, data, payload, idempotency_key, created_at FROM offered
+      WHERE idempotency_key IS NULL OR id IN (SELECT event_id FROM claimed)
+      RETURNING id, project_id, event_type, created_at
+    )`;
   // Prisma keeps this statement's parameters (whole events) in its debug history: dropped soon after.
   const rows = await db
     .$queryRaw<Array<{ id: string }>>(
       deliveryRows.length === 0
-        ? insertEvents
+        ? Prisma.sql`WITH ${claimAndInsert} SELECT id FROM inserted`
         : Prisma.sql`
-    WITH inserted AS (${insertEvents}),
+    WITH ${claimAndInsert},
     delivered AS (
       INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
       SELECT v.id, i.project_id, i.id, v.webhook_id, i.event_type, i.created_at,

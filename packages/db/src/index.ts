@@ -56,6 +56,11 @@ export type {
 export { Prisma } from "./generated/prisma/client.js";
 export { DeliveryStatus } from "./generated/prisma/enums.js";
 export { pingDatabase } from "./health.js";
+export {
+  deleteExpiredIdempotencyKeys,
+  idempotencyKeyHolder,
+  type KeyHolder,
+} from "./idempotency-keys.js";
 export { databaseIdentity } from "./identity.js";
 export { type LastAttempt, lastAttempts } from "./last-attempts.js";
 export { migrateDatabase } from "./migrate.js";
@@ -68,11 +73,27 @@ export {
   unenqueuedDeliveries,
 } from "./outbox.js";
 export { countOutboxBacklog } from "./outbox-backlog.js";
+export {
+  dropExpiredPeriods,
+  dropPeriod,
+  ensurePartitions,
+  PARTITION_PERIOD_MS,
+  PARTITIONS_AHEAD,
+  type PartitionPeriod,
+  type PeriodOutcome,
+  partitionPeriods,
+} from "./partitions.js";
 export { postgresErrorCode } from "./postgres-errors.js";
 export { lockProject } from "./projects.js";
 // Not `rawQuery` itself: statements are declared inside this package.
 export { declaredRawQueries, type RawClient, type RawQuery } from "./raw-rows.js";
-export { deleteExpired, type RetentionCounts, type RetentionOptions } from "./retention.js";
+export {
+  deleteExpired,
+  type RetentionCounts,
+  type RetentionOptions,
+  type RetentionRun,
+  runRetention,
+} from "./retention.js";
 export {
   type CapturableSource,
   listCapturableSources,

@@ -1,5 +1,7 @@
 import { idAtTime } from "@hookrelay/shared";
 import type { Database } from "./client.js";
+import { deleteExpiredIdempotencyKeys } from "./idempotency-keys.js";
+import { dropExpiredPeriods, ensurePartitions, type PeriodOutcome } from "./partitions.js";
 
 export interface RetentionCounts {
   events: number;
@@ -57,4 +59,34 @@ export async function deleteExpired(
     if (counts.events < batchSize) break;
   }
   return total;
+}
+
+export interface RetentionRun {
+  /** Periods whose partitions were created ahead (suffixes). */
+  created: string[];
+  /** Each expired period: dropped whole, or kept and why. */
+  periods: PeriodOutcome[];
+  /** Rows deleted one by one (legacy and default partitions, expired periods that could not be dropped). */
+  deleted: RetentionCounts;
+  /** Expired idempotency keys deleted. */
+  keys: number;
+}
+
+/**
+ * The maintenance job: creates the partitions of the coming periods, drops the periods that have wholly
+ * expired (attempts, deliveries, events) unless something in them is still needed, then deletes one by one
+ * the expired rows that are not in a period of their own to drop (the legacy and default partitions) or
+ * whose period must stay (a pending delivery, an event a newer delivery replays): same rules as ever for
+ * them (deleteExpired). Rows of the period that straddles the cutoff wait for their period to be dropped.
+ */
+export async function runRetention(
+  db: Database,
+  { now = new Date(), retentionMs, ...options }: RetentionOptions & { now?: Date; retentionMs: number },
+): Promise<RetentionRun> {
+  const created = await ensurePartitions(db, { now });
+  const cutoff = new Date(now.getTime() - retentionMs);
+  const { outcomes, rowCutoff } = await dropExpiredPeriods(db, cutoff);
+  const deleted = await deleteExpired(db, rowCutoff, options);
+  const keys = await deleteExpiredIdempotencyKeys(db, now);
+  return { created, periods: outcomes, deleted, keys };
 }

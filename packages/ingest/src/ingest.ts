@@ -1,5 +1,6 @@
 import {
   type Database,
+  idempotencyKeyHolder,
   insertChunkLength,
   insertEventsWithDeliveries,
   type NewEvent,
@@ -63,6 +64,8 @@ export class EventIngest {
       if (earlier) return earlier;
     }
     const event = this.prepare(projectId, input, await this.deps.lookups.enabledWebhooks(projectId));
+    // Free again after the window; the capture door's keys are held as long as their event exists.
+    event.idempotencyExpiresAt = new Date(event.createdAt.getTime() + IDEMPOTENCY_WINDOW_MS);
     if (!(await this.writer.write(event))) {
       // A concurrent request with the same idempotency key won the race: answer with its result.
       const earlier = input.idempotencyKey ? await this.earlierResult(projectId, input.idempotencyKey) : null;
@@ -137,29 +140,19 @@ export class EventIngest {
   }
 
   /**
-   * The first answer for this key, if it is younger than the window. An older holder gives the key up (set
-   * to null) so the repeat is accepted as a new event.
+   * The first answer for this key while it is held (for the window). An expired key is taken over by the
+   * insert of the new event (insertEventsWithDeliveries), atomically.
    */
   private async earlierResult(projectId: string, idempotencyKey: string): Promise<IngestResult | null> {
-    const { db } = this.deps;
-    const event = await db.event.findUnique({
-      where: { projectId_idempotencyKey: { projectId, idempotencyKey } },
-      select: { id: true, eventType: true, createdAt: true },
-    });
+    const event = await idempotencyKeyHolder(this.deps.db, { projectId, key: idempotencyKey });
     if (!event) return null;
-    if (Date.now() - event.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
-      await db.event.updateMany({ where: { id: event.id, idempotencyKey }, data: { idempotencyKey: null } });
-      return null;
-    }
-    // A count of its own, not `_count` in the select: Prisma makes that a GROUP BY over every delivery.
-    const deliveries = await db.delivery.count({ where: { eventId: event.id, replayOfId: null } });
     return {
       created: false,
       body: {
         event_id: event.id,
         event_type: event.eventType,
         created_at: event.createdAt.toISOString(),
-        deliveries,
+        deliveries: event.deliveries,
       },
     };
   }

@@ -1,4 +1,4 @@
-import { type Database, deleteExpired, type RetentionOptions } from "@hookrelay/db";
+import { type Database, type RetentionOptions, runRetention } from "@hookrelay/db";
 import { type Logger, MAINTENANCE_QUEUE } from "@hookrelay/shared";
 import { type ConnectionOptions, Queue, Worker } from "bullmq";
 
@@ -53,10 +53,19 @@ export function scheduleRetention(options: RetentionScheduleOptions): () => Prom
     MAINTENANCE_QUEUE,
     async (job) => {
       if (job.name !== RETENTION_JOB) return null;
-      const cutoff = new Date(Date.now() - retentionMs);
-      const deleted = await deleteExpired(db, cutoff, options);
-      logger.info({ cutoff: cutoff.toISOString(), ...deleted }, "retention: deleted old events");
-      return deleted;
+      const { batchSize, maxBatches } = options;
+      const run = await runRetention(db, { retentionMs, batchSize, maxBatches });
+      logger.info(
+        {
+          created: run.created,
+          dropped: run.periods.filter((period) => period.dropped).map((period) => period.suffix),
+          kept: run.periods.filter((period) => !period.dropped),
+          ...run.deleted,
+          keys: run.keys,
+        },
+        "retention: partitions created ahead, expired ones dropped, old rows deleted",
+      );
+      return run;
     },
     { connection, prefix, concurrency: 1 },
   );

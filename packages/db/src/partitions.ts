@@ -1,0 +1,184 @@
+import { idAtTime, idTime } from "@hookrelay/shared";
+import type { Database } from "./client.js";
+
+// events, deliveries and attempts are range-partitioned by time-sortable ids (see the migration
+// 20261201230000_time_partitioned_tables): events and deliveries by their id, attempts by their delivery's
+// id. Partition k of each table covers the same period, named <table>_p<yyyymmdd of its start>; retention
+// drops the three together. <table>_legacy holds every id before the first period (the rows of an install
+// that existed before partitioning), <table>_default whatever no partition covers.
+
+const DAY_MS = 86_400_000;
+
+/** The length of a partition's period. The migration's legacy partitions end on a multiple of it. */
+export const PARTITION_PERIOD_MS = 7 * DAY_MS;
+
+/** Periods created ahead of the current one, so inserts never reach the default partitions. */
+export const PARTITIONS_AHEAD = 3;
+
+/** Dropped in this order: each references the next. */
+const TABLES = [
+  { table: "attempts", idKind: "delivery" },
+  { table: "deliveries", idKind: "delivery" },
+  { table: "events", idKind: "event" },
+] as const;
+
+// Partition DDL waits at most this long for the tables' locks (a long read holds them): better to try again
+// at the next run than to queue every insert behind the DDL.
+const LOCK_TIMEOUT = "5s";
+// Serializes partition maintenance between processes (any bigint; "hookrelay partitions").
+const MAINTENANCE_LOCK = 0x686b_7061_7274n;
+
+/** One period's partitions of the three tables. `from` null: the legacy partitions (from the first id). */
+export interface PartitionPeriod {
+  /** The suffix after `<table>_`: `p20261203`, or `legacy`. */
+  suffix: string;
+  from: Date | null;
+  to: Date;
+}
+
+/** The periods with partitions, oldest first (the default partitions are not a period). */
+export async function partitionPeriods(db: Database): Promise<PartitionPeriod[]> {
+  const rows = await db.$queryRaw<Array<{ name: string; bound: string }>>`
+    SELECT c.relname::text AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'events'::regclass`;
+  const periods: PartitionPeriod[] = [];
+  for (const { name, bound } of rows) {
+    const match = /^FOR VALUES FROM \((?:MINVALUE|'([^']+)')\) TO \('([^']+)'\)$/.exec(bound);
+    if (!match?.[2]) continue;
+    periods.push({
+      suffix: name.slice("events_".length),
+      from: match[1] ? idTime(match[1]) : null,
+      to: idTime(match[2]),
+    });
+  }
+  return periods.sort((a, b) => a.to.getTime() - b.to.getTime());
+}
+
+const boundId = (kind: "event" | "delivery", at: Date) => idAtTime(kind, at, "start");
+const suffixFor = (start: Date) => `p${start.toISOString().slice(0, 10).replaceAll("-", "")}`;
+
+export interface EnsureOptions {
+  now?: Date;
+  periodMs?: number;
+  ahead?: number;
+}
+
+/**
+ * Creates the partitions of every period from the newest existing one (or the current period) up to
+ * `ahead` periods after the current one, all three tables of a period in one transaction. A period whose
+ * rows already sit in a default partition (maintenance did not run for that long) cannot be created: it is
+ * skipped, its rows stay in the default partition (retention deletes them row by row) and the next period
+ * is created. Returns the suffixes created.
+ */
+export async function ensurePartitions(
+  db: Database,
+  { now = new Date(), periodMs = PARTITION_PERIOD_MS, ahead = PARTITIONS_AHEAD }: EnsureOptions = {},
+): Promise<string[]> {
+  const created: string[] = [];
+  const currentStart = Math.floor(now.getTime() / periodMs) * periodMs;
+  const until = currentStart + (ahead + 1) * periodMs;
+  const newest = (await partitionPeriods(db)).at(-1);
+  let start = newest ? newest.to.getTime() : currentStart;
+  // Bounded: a start far in the past (a legacy partition that ended long ago) is brought up to date.
+  start = Math.max(start, currentStart - periodMs);
+  for (let guard = 0; start < until && guard < 1_000; guard++) {
+    const from = new Date(start);
+    const to = new Date(start + periodMs);
+    const suffix = suffixFor(from);
+    try {
+      await db.$transaction([
+        db.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`),
+        db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${MAINTENANCE_LOCK})`),
+        ...[...TABLES].reverse().map(({ table, idKind }) =>
+          db.$executeRawUnsafe(
+            `CREATE TABLE IF NOT EXISTS "${table}_${suffix}" PARTITION OF "${table}"
+             FOR VALUES FROM ('${boundId(idKind, from)}') TO ('${boundId(idKind, to)}')`,
+          ),
+        ),
+      ]);
+      created.push(suffix);
+    } catch (error) {
+      if (!String((error as Error).message).includes("default partition")) throw error;
+    }
+    start += periodMs;
+  }
+  return created;
+}
+
+export type PeriodOutcome =
+  | { suffix: string; dropped: true }
+  | { suffix: string; dropped: false; reason: string };
+
+/**
+ * Drops one period's partitions (attempts, deliveries, events) if nothing in them may still be needed: no
+ * delivery is pending and no delivery of a later period (a replay, a recovery) belongs to one of its
+ * events. Replays of its deliveries lose their `replay_of` (as ON DELETE SET NULL would do) and the
+ * idempotency keys of its events go. One transaction: a delivery that starts to reference the period
+ * meanwhile makes DETACH fail on its foreign key, and the whole drop waits for the next run.
+ */
+export async function dropPeriod(db: Database, period: PartitionPeriod): Promise<PeriodOutcome> {
+  const { suffix } = period;
+  const eventTo = boundId("event", period.to);
+  const eventFrom = period.from ? boundId("event", period.from) : "";
+  const deliveryTo = boundId("delivery", period.to);
+  const deliveryFrom = period.from ? boundId("delivery", period.from) : "";
+  return db.$transaction(
+    async (tx): Promise<PeriodOutcome> => {
+      await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${MAINTENANCE_LOCK})`);
+      const [pending] = await tx.$queryRawUnsafe<Array<{ found: boolean }>>(
+        `SELECT EXISTS (SELECT 1 FROM "deliveries_${suffix}" WHERE status = 'pending') AS found`,
+      );
+      if (pending?.found) return { suffix, dropped: false, reason: "pending deliveries" };
+      // Deliveries are never older than their event, so only later periods (and the default partition) can
+      // hold a delivery of these events; each later partition answers from its event_id index.
+      const [referenced] = await tx.$queryRaw<Array<{ found: boolean }>>`
+        SELECT EXISTS (SELECT 1 FROM deliveries
+                       WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}) AS found`;
+      if (referenced?.found) {
+        return { suffix, dropped: false, reason: "events referenced by newer deliveries" };
+      }
+      await tx.$executeRaw`
+        DELETE FROM idempotency_keys WHERE event_id >= ${eventFrom} AND event_id < ${eventTo}`;
+      await tx.$executeRaw`
+        UPDATE deliveries SET replay_of = NULL WHERE replay_of >= ${deliveryFrom} AND replay_of < ${deliveryTo}`;
+      for (const { table } of TABLES) {
+        await tx.$executeRawUnsafe(`ALTER TABLE "${table}" DETACH PARTITION "${table}_${suffix}"`);
+        await tx.$executeRawUnsafe(`DROP TABLE "${table}_${suffix}"`);
+      }
+      return { suffix, dropped: true };
+    },
+    { timeout: 120_000 },
+  );
+}
+
+/**
+ * Drops every period that ended before `cutoff` and can go (see dropPeriod), newest first: deliveries only
+ * reference events and deliveries as old as themselves or older, so once the newer periods are gone the
+ * older ones are free of references from them. Returns what happened to each, and the time before which
+ * rows are still to be deleted one by one: the start of the first period that has not wholly expired (or
+ * `cutoff` while the legacy partition has not), so the expired rows of the periods kept (and of the legacy
+ * and default partitions) are deleted row by row, never those of a period that will be dropped whole later.
+ */
+export async function dropExpiredPeriods(
+  db: Database,
+  cutoff: Date,
+): Promise<{ outcomes: PeriodOutcome[]; rowCutoff: Date }> {
+  const periods = await partitionPeriods(db);
+  const expired = periods.filter((period) => period.to.getTime() <= cutoff.getTime());
+  const outcomes: PeriodOutcome[] = [];
+  for (const period of expired.reverse()) {
+    try {
+      outcomes.push(await dropPeriod(db, period));
+    } catch (error) {
+      // A reference that appeared meanwhile (DETACH checks the foreign keys) or a lock not granted in time:
+      // nothing was changed, the next run tries again.
+      const reason = String((error as Error).message).split("\n").filter(Boolean).at(-1) ?? "failed";
+      outcomes.push({ suffix: period.suffix, dropped: false, reason });
+    }
+  }
+  const firstLive = periods.find((period) => period.to.getTime() > cutoff.getTime());
+  const rowCutoff = firstLive?.from && firstLive.from.getTime() < cutoff.getTime() ? firstLive.from : cutoff;
+  return { outcomes, rowCutoff };
+}

@@ -1,0 +1,250 @@
+import { randomBytes } from "node:crypto";
+import {
+  createPrismaClient,
+  type Database,
+  ensurePartitions,
+  PARTITION_PERIOD_MS,
+  PARTITIONS_AHEAD,
+  partitionPeriods,
+  runRetention,
+} from "@hookrelay/db";
+import { type IdKind, idAtTime } from "@hookrelay/shared";
+import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { insertProjectWithWebhook } from "./support/rows.js";
+
+const DAY = 86_400_000;
+const ULID_CHARACTERS = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/** An id as if created at `at`. */
+function idFrom(kind: IdKind, at: Date): string {
+  const random = [...randomBytes(16)].map((byte) => ULID_CHARACTERS[byte % 32]).join("");
+  return idAtTime(kind, at, "start").slice(0, -16) + random;
+}
+
+/** The partition of `table` a row sits in. */
+async function partitionOf(db: Database, table: "events" | "deliveries" | "attempts", id: string) {
+  const column = table === "attempts" ? "delivery_id" : "id";
+  const rows = await db.$queryRawUnsafe<Array<{ partition: string }>>(
+    `SELECT tableoid::regclass::text AS partition FROM ${table} WHERE ${column} = $1 LIMIT 1`,
+    id,
+  );
+  return rows[0]?.partition ?? null;
+}
+
+async function tableExists(db: Database, name: string): Promise<boolean> {
+  const [row] = await db.$queryRaw<
+    Array<{ found: boolean }>
+  >`SELECT to_regclass(${name}) IS NOT NULL AS found`;
+  return row?.found ?? false;
+}
+
+// Partition maintenance and partition-wise retention against real PostgreSQL. Periods lie in the future
+// here (the migration's legacy partitions cover everything up to the next period), so "expired" is made by
+// running retention as if it were later: the same code, a later clock.
+describe("time-partitioned tables", () => {
+  let database: TestDatabase;
+  let db: Database;
+  let projectId: string;
+  let webhookId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = createPrismaClient(database.url);
+    ({ projectId, webhookId } = await insertProjectWithWebhook(db));
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  /** An event at `at` with one delivery per status (at `deliveredAt`), each with two attempts. */
+  async function event(
+    at: Date,
+    statuses: Array<"pending" | "succeeded" | "failed">,
+    { deliveredAt = at, replayOf = null as string | null, key = null as string | null } = {},
+  ) {
+    const eventId = idFrom("event", at);
+    const deliveries = statuses.map((status) => ({ id: idFrom("delivery", deliveredAt), status }));
+    await db.$transaction([
+      db.event.create({
+        data: { id: eventId, projectId, eventType: "a.b", data: {}, payload: "{}", createdAt: at },
+      }),
+      ...(key ? [db.idempotencyKey.create({ data: { projectId, key, eventId, createdAt: at } })] : []),
+      ...deliveries.map(({ id, status }) =>
+        db.delivery.create({
+          data: {
+            id,
+            projectId,
+            eventId,
+            webhookId,
+            eventType: "a.b",
+            status,
+            createdAt: deliveredAt,
+            replayOfId: replayOf,
+          },
+        }),
+      ),
+      ...deliveries.flatMap(({ id }) =>
+        [1, 2].map((attemptNumber) =>
+          db.attempt.create({
+            data: {
+              id: idFrom("attempt", deliveredAt),
+              deliveryId: id,
+              attemptNumber,
+              statusCode: 500,
+              latencyMs: 5,
+              createdAt: deliveredAt,
+            },
+          }),
+        ),
+      ),
+    ]);
+    return { eventId, deliveryIds: deliveries.map((delivery) => delivery.id) };
+  }
+
+  /** A delivery of an existing event (a replay or a recovery), created at `at`. */
+  async function laterDelivery(eventId: string, at: Date, replayOf: string | null) {
+    const id = idFrom("delivery", at);
+    await db.delivery.create({
+      data: {
+        id,
+        projectId,
+        eventId,
+        webhookId,
+        eventType: "a.b",
+        status: "succeeded",
+        createdAt: at,
+        replayOfId: replayOf,
+      },
+    });
+    return id;
+  }
+
+  it("creates each period's partitions ahead of time, once, and rows go to the partition of their time", async () => {
+    const now = new Date();
+    const created = await ensurePartitions(db, { now });
+    expect(created.length).toBeGreaterThanOrEqual(PARTITIONS_AHEAD);
+    const periods = await partitionPeriods(db);
+    expect(periods[0]?.suffix).toBe("legacy");
+    // Contiguous, a period long each, reaching PARTITIONS_AHEAD periods past the current one.
+    for (const [index, period] of periods.slice(1).entries()) {
+      expect(period.from?.getTime()).toBe(periods[index]?.to.getTime());
+      expect(period.to.getTime() - (period.from?.getTime() ?? 0)).toBe(PARTITION_PERIOD_MS);
+      expect(await tableExists(db, `attempts_${period.suffix}`)).toBe(true);
+      expect(await tableExists(db, `deliveries_${period.suffix}`)).toBe(true);
+    }
+    const currentStart = Math.floor(now.getTime() / PARTITION_PERIOD_MS) * PARTITION_PERIOD_MS;
+    expect(periods.at(-1)?.to.getTime()).toBe(currentStart + (PARTITIONS_AHEAD + 1) * PARTITION_PERIOD_MS);
+
+    expect(await ensurePartitions(db, { now })).toEqual([]);
+
+    // A row two periods ahead lands in that period's partitions: event, delivery and its attempts together.
+    const future = periods.at(-2);
+    if (!future?.from) throw new Error("no period ahead");
+    const at = new Date(future.from.getTime() + DAY);
+    const { eventId, deliveryIds } = await event(at, ["succeeded"]);
+    expect(await partitionOf(db, "events", eventId)).toBe(`events_${future.suffix}`);
+    expect(await partitionOf(db, "deliveries", deliveryIds[0] ?? "")).toBe(`deliveries_${future.suffix}`);
+    expect(await partitionOf(db, "attempts", deliveryIds[0] ?? "")).toBe(`attempts_${future.suffix}`);
+
+    // Past every period: the default partition takes it (an insert never fails for want of a partition).
+    const beyond = new Date((periods.at(-1)?.to.getTime() ?? 0) + PARTITION_PERIOD_MS + DAY);
+    const far = await event(beyond, ["pending"]);
+    expect(await partitionOf(db, "events", far.eventId)).toBe("events_default");
+    expect(await partitionOf(db, "attempts", far.deliveryIds[0] ?? "")).toBe("attempts_default");
+
+    // Its period cannot be created while those rows sit in the default partition: skipped, not an error;
+    // the periods after it are created.
+    const createdLater = await ensurePartitions(db, { now: beyond });
+    const blockedSuffix = `p${new Date(
+      Math.floor(beyond.getTime() / PARTITION_PERIOD_MS) * PARTITION_PERIOD_MS,
+    )
+      .toISOString()
+      .slice(0, 10)
+      .replaceAll("-", "")}`;
+    expect(createdLater).not.toContain(blockedSuffix);
+    expect(createdLater.length).toBeGreaterThan(0);
+    expect(await partitionOf(db, "events", far.eventId)).toBe("events_default");
+    await db.event.deleteMany({ where: { id: { in: [eventId, far.eventId] } } });
+  });
+
+  it("drops expired periods whole, keeps a period with a pending delivery or a replayed event, and deletes its expired rows", async () => {
+    // Four periods after the legacy one.
+    await ensurePartitions(db, { now: new Date(Date.now() + PARTITION_PERIOD_MS) });
+    const periods = (await partitionPeriods(db)).filter((period) => period.from !== null);
+    const [p1, p2, p3, p4] = periods;
+    if (!p1?.from || !p2?.from || !p3?.from || !p4?.from) throw new Error("expected four periods ahead");
+    const inside = (period: typeof p1, hours: number) =>
+      new Date((period.from?.getTime() ?? 0) + hours * 3_600_000);
+
+    // p1: finished events, one replayed within p1, one holding a change source's key (held while it exists).
+    const finished = await event(inside(p1, 1), ["succeeded", "failed"], { key: "src:1:1" });
+    const replayWithin = await laterDelivery(
+      finished.eventId,
+      inside(p1, 5),
+      finished.deliveryIds[0] ?? null,
+    );
+    // p2: a delivery still pending keeps the period; its other, finished event goes row by row.
+    const stillRetrying = await event(inside(p2, 1), ["succeeded", "pending"]);
+    const doneInP2 = await event(inside(p2, 2), ["succeeded"]);
+    // p3: an event replayed in p4 (not expired) keeps the period; that event and its replay stay.
+    const replayed = await event(inside(p3, 1), ["failed"]);
+    const doneInP3 = await event(inside(p3, 2), ["succeeded"]);
+    const replay = await laterDelivery(replayed.eventId, inside(p4, 1), replayed.deliveryIds[0] ?? null);
+
+    // As if it were p4's second day with a retention of one day: p1, p2 and p3 have expired.
+    const now = new Date(p3.to.getTime() + DAY);
+    const run = await runRetention(db, { now, retentionMs: DAY });
+
+    const outcome = (suffix: string) => run.periods.find((period) => period.suffix === suffix);
+    expect(outcome(p1.suffix)).toEqual({ suffix: p1.suffix, dropped: true });
+    expect(outcome(p2.suffix)).toEqual({ suffix: p2.suffix, dropped: false, reason: "pending deliveries" });
+    expect(outcome(p3.suffix)).toEqual({
+      suffix: p3.suffix,
+      dropped: false,
+      reason: "events referenced by newer deliveries",
+    });
+    for (const table of ["events", "deliveries", "attempts"]) {
+      expect(await tableExists(db, `${table}_${p1.suffix}`)).toBe(false);
+      expect(await tableExists(db, `${table}_${p2.suffix}`)).toBe(true);
+    }
+    expect(await db.event.count({ where: { id: finished.eventId } })).toBe(0);
+    expect(await db.delivery.count({ where: { id: replayWithin } })).toBe(0);
+    expect(await db.idempotencyKey.count({ where: { eventId: finished.eventId } })).toBe(0);
+
+    // Kept periods: what may still be needed stays, their other expired rows were deleted one by one.
+    expect(await db.event.count({ where: { id: stillRetrying.eventId } })).toBe(1);
+    expect(await db.delivery.count({ where: { eventId: stillRetrying.eventId } })).toBe(2);
+    expect(await db.attempt.count({ where: { deliveryId: { in: stillRetrying.deliveryIds } } })).toBe(4);
+    expect(await db.event.count({ where: { id: { in: [doneInP2.eventId, doneInP3.eventId] } } })).toBe(0);
+    expect(await db.event.count({ where: { id: replayed.eventId } })).toBe(1);
+    expect(await db.delivery.findUnique({ where: { id: replay } })).toMatchObject({
+      eventId: replayed.eventId,
+      replayOfId: replayed.deliveryIds[0],
+    });
+    expect(run.deleted.events).toBe(2);
+
+    // Once the pending delivery has finished, p2 goes whole at the next run.
+    await db.delivery.updateMany({ where: { eventId: stillRetrying.eventId }, data: { status: "failed" } });
+    const next = await runRetention(db, { now, retentionMs: DAY });
+    expect(next.periods.find((period) => period.suffix === p2.suffix)).toEqual({
+      suffix: p2.suffix,
+      dropped: true,
+    });
+    expect(await tableExists(db, `deliveries_${p2.suffix}`)).toBe(false);
+    expect(await db.event.count({ where: { id: stillRetrying.eventId } })).toBe(0);
+    // p3 still waits for its replay (in p4) to expire.
+    expect(await tableExists(db, `events_${p3.suffix}`)).toBe(true);
+
+    // Once p4 has expired too, both go whole, p4 first (its replay referenced p3's event).
+    const later = new Date(p4.to.getTime() + DAY);
+    const last = await runRetention(db, { now: later, retentionMs: DAY });
+    expect(last.periods.filter((period) => period.dropped).map((period) => period.suffix)).toEqual([
+      p4.suffix,
+      p3.suffix,
+    ]);
+    expect(await db.event.count({ where: { id: replayed.eventId } })).toBe(0);
+    expect(await db.delivery.count({ where: { id: replay } })).toBe(0);
+  });
+});
