@@ -1,13 +1,15 @@
-// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|size|all] [--duration 60]
-//                   [--rate 500] [--webhooks 1] [--dispatchers 1] [--events 100000] [--concurrency 64]
-//                   [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]
-//                   [--webhook-concurrency 10] [--keep] [--reuse]`
+// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|size|attempts|all]
+//                   [--duration 60] [--rate 500] [--webhooks 1] [--dispatchers 1] [--events 100000]
+//                   [--concurrency 64] [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]
+//                   [--webhook-concurrency 10] [--keep] [--reuse] [--redis shared|own|cluster|sentinel]
+//                   [--queue-shards 1]`
 //
 // End-to-end benchmark on this machine, everything in separate processes: api, N dispatchers (the built
 // apps), a receiver, and this process as the load generator. Each run gets a fresh database and queue
 // prefix. It measures, in the same run, the raw ceiling (a bare undici POST loop to the same receiver),
 // ingest rate, end-to-end deliveries/s, latency from the 202 to arrival, attempts recorded vs deliveries
-// received, peak RSS and CPU per delivery; prints a table and writes bench/results/<date>-<scenario>.{json,md}
+// received, peak RSS and CPU per delivery (of the api, the dispatchers, the PostgreSQL backends serving the
+// run's database and the redis-server(s) serving its queues, and of the whole machine); prints a table and writes bench/results/<date>-<scenario>.{json,md}
 // and an SVG chart per run. It also measures the product's own HTTP client (got, as the dispatcher
 // configures it) against the same receiver, to tell whether the HTTP client is the limit.
 //
@@ -18,6 +20,14 @@
 //
 // `size` (bench/size.js) runs no processes: it seeds a small and a large database by SQL and times the hot
 // queries on both (`--events` sets the large one's events, default 500 k; `--keep` keeps the databases, `--reuse` measures kept ones again).
+//
+// `attempts` (bench/attempt-ceiling.js) runs no processes either: the dispatcher's AttemptRecorder against a
+// fresh database of pending deliveries, at several concurrencies: attempts recorded/s and PostgreSQL CPU per
+// attempt.
+//
+// `--redis` picks the Redis the run's queues live on (bench/redis-servers.js): the shared one (REDIS_URL or
+// 6379, default), a server of the run's own, or a loopback Cluster (3 + 3) or Sentinel group of its own;
+// `--queue-shards` sets QUEUE_SHARDS.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -29,12 +39,22 @@ import { DEFAULT_DATABASE_URL, WebhookHttpClient } from "@hookrelay/shared";
 import pg from "pg";
 import { Pool } from "undici";
 import { appArguments } from "../scripts/app-command.js";
+import { attemptCeilingTable, runAttemptCeiling } from "./attempt-ceiling.js";
 import { timelineSvg } from "./chart.js";
+import {
+  benchConnectionUrl,
+  machineBusySeconds,
+  postgresCpu,
+  processesCpu,
+  processUsage,
+} from "./process-cpu.js";
+import { startRedis } from "./redis-servers.js";
 import { runSize, sizeTable } from "./size.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const ADMIN_KEY = "bench-admin-key-0123456789";
-const CLOCK_TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat times are in 1/100 s
+/** `--scenario scale` (and `all`): dispatcher counts, one run each. */
+const SCALE_DISPATCHERS = [1, 2, 3];
 
 const { values: args } = parseArgs({
   options: {
@@ -53,6 +73,8 @@ const { values: args } = parseArgs({
     "capture-batch-size": { type: "string" },
     // Passed to the dispatchers as WEBHOOK_CONCURRENCY (the per-webhook in-flight cap).
     "webhook-concurrency": { type: "string" },
+    redis: { type: "string", default: "shared" },
+    "queue-shards": { type: "string" },
   },
 });
 
@@ -93,20 +115,6 @@ async function waitFor(check, timeoutMs, what) {
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
-  }
-}
-
-/** CPU seconds and current/peak RSS (MB) of a process, from /proc. */
-function processUsage(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { cpuSeconds, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
-  } catch {
-    return undefined;
   }
 }
 
@@ -229,6 +237,8 @@ async function startStack(config) {
   databaseUrl.pathname = `/${database}`;
   await withServerConnection(baseUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
   await migrateDatabase(databaseUrl.toString());
+  const redis = await startRedis(args.redis, process.env.REDIS_URL || "redis://127.0.0.1:6379");
+  const postgres = postgresCpu(baseUrl, database);
 
   const receiverProcess = startProcess(
     [
@@ -247,7 +257,8 @@ async function startStack(config) {
 
   const env = {
     DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL: process.env.REDIS_URL || "redis://127.0.0.1:6379",
+    ...redis.env,
+    ...(args["queue-shards"] && { QUEUE_SHARDS: args["queue-shards"] }),
     QUEUE_PREFIX: `hookrelay-bench-${runId}`,
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: "warn",
@@ -272,10 +283,12 @@ async function startStack(config) {
     }
   };
   if (!config.burst) await startDispatchers();
-  const db = createPrismaClient(databaseUrl.toString(), { maxConnections: 2 });
+  // The bench's own queries (counting deliveries while they drain) are not PostgreSQL's cost of the run.
+  const db = createPrismaClient(benchConnectionUrl(databaseUrl.toString()), { maxConnections: 2 });
 
   const samples = [];
   const sampler = setInterval(() => {
+    postgres.refresh().catch(() => undefined);
     samples.push({
       at: Date.now(),
       api: processUsage(api.child.pid),
@@ -296,6 +309,8 @@ async function startStack(config) {
     dispatcherPorts,
     startDispatchers,
     db,
+    redis,
+    postgres,
     samples,
     sampler,
   };
@@ -309,6 +324,8 @@ async function stopStack(stack) {
   for (const one of [api, ...dispatchers, receiverProcess])
     if (one.child.exitCode === null) one.child.kill("SIGKILL");
   await stack.db.$disconnect();
+  await stack.postgres.close();
+  await stack.redis.stop();
   await withServerConnection(stack.baseUrl, (client) =>
     client.query(`DROP DATABASE IF EXISTS "${stack.database}" WITH (FORCE)`),
   );
@@ -338,11 +355,20 @@ async function createWebhook(stack, { project, projectPath }, url, eventTypes) {
   if (created.status !== 201) throw new Error(`webhook: ${created.status} ${await created.text()}`);
 }
 
-/** CPU seconds of the api and of all dispatchers together, so far. */
+/**
+ * CPU seconds so far of the api, of all dispatchers together, of the PostgreSQL backends serving the run's
+ * database (and, apart, the server's shared WAL/checkpoint writers), of the run's redis-server(s), and of
+ * the bench itself (this load generator and the receiver).
+ */
 function stackCpu(stack) {
+  const postgres = stack.postgres.cpuSeconds();
   return {
-    api: processUsage(stack.api.child.pid)?.cpuSeconds ?? 0,
-    dispatchers: stack.dispatchers.reduce((sum, d) => sum + (processUsage(d.child.pid)?.cpuSeconds ?? 0), 0),
+    api: processesCpu([stack.api.child.pid]),
+    dispatchers: processesCpu(stack.dispatchers.map((d) => d.child.pid)),
+    postgres: postgres.backends,
+    postgresShared: postgres.shared,
+    redis: processesCpu(stack.redis.pids),
+    bench: processesCpu([process.pid, stack.receiverProcess.child.pid]),
   };
 }
 
@@ -370,7 +396,8 @@ async function runOnce(config) {
     const ceiling = await rawCeiling(receiverUrl, 3, 50);
     const gotLimit = await gotCeiling(receiverUrl, 3, 50);
     // CPU spent starting up is not the deliveries' (burst dispatchers start later and count from 0).
-    const cpuBefore = stackCpu(stack);
+    await stack.postgres.refresh();
+    const cost = costMeter(stack);
 
     const load = await drive(stack.apiUrl, projectPath, project.api_key, {
       seconds: config.duration,
@@ -391,6 +418,8 @@ async function runOnce(config) {
       `${expected} succeeded deliveries`,
     ).catch((error) => process.stderr.write(`warning: ${error.message}\n`));
     const finishedAt = performance.timeOrigin + performance.now();
+    await stack.postgres.refresh();
+    const cpu = cost();
 
     const stats = await (await fetch(`${receiverUrl}/stats`)).json();
     const arrivals = await (await fetch(`${receiverUrl}/arrivals`)).json();
@@ -410,11 +439,6 @@ async function runOnce(config) {
     const deliverySpan = config.burst
       ? (lastArrival - drainStarted) / 1000
       : (lastArrival - firstArrival) / 1000;
-    const cpuAfter = stackCpu(stack);
-    const cpu = {
-      api: cpuAfter.api - cpuBefore.api,
-      dispatchers: cpuAfter.dispatchers - cpuBefore.dispatchers,
-    };
     const timeline = buildTimeline(arrivals, load.accepted);
 
     return {
@@ -439,9 +463,15 @@ async function runOnce(config) {
       arrivalBefore202: latencies.filter((value) => value === 0).length,
       latencyMs: latencySummary(latencies),
       peakRssMb: peakRss(samples),
-      cpuMsPerDelivery: {
-        api: round((cpu.api * 1000) / Math.max(stats.delivered, 1)),
-        dispatchers: round((cpu.dispatchers * 1000) / Math.max(stats.delivered, 1)),
+      cpuMsPerDelivery: perEvent(cpu, stats.delivered),
+      // Cores each part kept busy over the measured phase (CPU seconds ÷ its wall-clock seconds).
+      coresUsed: coresUsed(cpu),
+      machineBusyPercent: round(cpu.busyPercent),
+      outsideRunPercent: round(cpu.outsidePercent),
+      redis: {
+        mode: stack.redis.mode,
+        servers: stack.redis.pids.length,
+        queueShards: args["queue-shards"] ?? "1",
       },
       drainSeconds: round((finishedAt - drainStarted) / 1000),
       // The dispatchers' summed RSS every 5 s, to see whether memory stays flat while a backlog drains.
@@ -548,13 +578,6 @@ async function capturedTotal(stack) {
 // On the clock of V8's CPU profiles (µs), so a `--profile` run can be cut into its phases.
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** Busy CPU seconds of the whole machine (every process: PostgreSQL, Redis, this load generator too). */
-function machineBusySeconds() {
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-}
-
 /** Waits until the receiver has `total` deliveries (all phases so far); warns instead of failing. */
 async function waitForDeliveries(stack, total, what) {
   const timeout = Math.max(60_000, (total / 200) * 1000);
@@ -565,25 +588,41 @@ async function waitForDeliveries(stack, total, what) {
   ).catch((error) => process.stderr.write(`warning: ${error.message}\n`));
 }
 
-/** What a phase cost: CPU of the api, the dispatchers and the whole machine, from its start to `done()`. */
+/**
+ * What a phase cost, from its start to `done()`: CPU seconds of each part stackCpu measures and of the whole
+ * machine, the phase's seconds, and how busy the machine was.
+ */
 function costMeter(stack) {
   const before = { ...stackCpu(stack), machine: machineBusySeconds(), at: performance.now() };
   return () => {
     const after = stackCpu(stack);
     const seconds = (performance.now() - before.at) / 1000;
     const machine = machineBusySeconds() - before.machine;
+    const spent = Object.fromEntries(Object.keys(after).map((part) => [part, after[part] - before[part]]));
+    // What the machine did besides this run (other users of the box), so a noisy run can be told apart.
+    const outside = machine - Object.values(spent).reduce((sum, value) => sum + value, 0);
+    const percentOfMachine = (cpuSeconds) => (cpuSeconds / seconds / (machineInfo().cpus ?? 1)) * 100;
     return {
-      api: after.api - before.api,
-      dispatchers: after.dispatchers - before.dispatchers,
+      ...spent,
       machine,
-      busyPercent: (machine / seconds / (machineInfo().cpus ?? 1)) * 100,
+      seconds,
+      busyPercent: percentOfMachine(machine),
+      outsidePercent: percentOfMachine(Math.max(0, outside)),
     };
   };
 }
 
+const CPU_PARTS = ["api", "dispatchers", "postgres", "postgresShared", "redis", "bench", "machine"];
+
+/** CPU ms per event (or delivery) of each part. */
 function perEvent(cpu, events) {
-  const ms = (seconds) => round((seconds * 1000) / Math.max(events, 1));
-  return { api: ms(cpu.api), dispatchers: ms(cpu.dispatchers), machine: ms(cpu.machine) };
+  return Object.fromEntries(CPU_PARTS.map((part) => [part, round((cpu[part] * 1000) / Math.max(events, 1))]));
+}
+
+function coresUsed(cpu) {
+  return Object.fromEntries(
+    CPU_PARTS.map((part) => [part, Math.round((cpu[part] / cpu.seconds) * 100) / 100]),
+  );
 }
 
 /**
@@ -914,7 +953,7 @@ function scenarios() {
     case "fanout":
       return [1, 10, 25].map((webhooks) => ({ name: `fanout-${webhooks}`, ...base, webhooks }));
     case "scale":
-      return [1, 2].map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers }));
+      return SCALE_DISPATCHERS.map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers }));
     case "failing":
       return [{ name: "failing", ...base, failRatio: 0.3 }];
     case "flat":
@@ -933,7 +972,7 @@ function scenarios() {
           duration: Math.min(duration, 10),
           webhooks,
         })),
-        ...[1, 2].map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers })),
+        ...SCALE_DISPATCHERS.map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers })),
         { name: "failing", ...base, failRatio: 0.3 },
         source,
       ];
@@ -963,6 +1002,20 @@ function table(results) {
       "CPU ms per delivery api/dispatchers",
       (r) => `${r.cpuMsPerDelivery.api}/${r.cpuMsPerDelivery.dispatchers}`,
     ],
+    [
+      "CPU ms per delivery PostgreSQL backends/shared writers, Redis",
+      (r) =>
+        `${r.cpuMsPerDelivery.postgres}/${r.cpuMsPerDelivery.postgresShared}, ${r.cpuMsPerDelivery.redis}`,
+    ],
+    [
+      "machine CPU ms per delivery (all processes) / busy % / of it not this run's %",
+      (r) => `${r.cpuMsPerDelivery.machine}/${r.machineBusyPercent}/${r.outsideRunPercent}`,
+    ],
+    [
+      "cores used api/dispatchers/PostgreSQL/Redis",
+      (r) => `${r.coresUsed.api}/${r.coresUsed.dispatchers}/${r.coresUsed.postgres}/${r.coresUsed.redis}`,
+    ],
+    ["Redis (servers) / QUEUE_SHARDS", (r) => `${r.redis.mode} (${r.redis.servers})/${r.redis.queueShards}`],
   ];
   const lines = [
     `| metric | ${results.map((r) => r.config.name).join(" | ")} |`,
@@ -1054,6 +1107,17 @@ if (args.scenario === "size") {
   );
   writeFileSync(`${file}.md`, `# size — ${new Date().toISOString()}\n\n${sizeTable(result)}\n`);
   process.stdout.write(`${sizeTable(result)}\n`);
+  process.stderr.write(`bench: wrote ${path.relative(root, file)}.{json,md}\n`);
+  process.exit(0);
+}
+if (args.scenario === "attempts") {
+  const result = await runAttemptCeiling({ seconds: Number(args.duration) });
+  writeFileSync(
+    `${file}.json`,
+    `${JSON.stringify({ machine: machineInfo(), results: [result] }, null, 2)}\n`,
+  );
+  writeFileSync(`${file}.md`, `# attempts — ${new Date().toISOString()}\n\n${attemptCeilingTable(result)}\n`);
+  process.stdout.write(`${attemptCeilingTable(result)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(root, file)}.{json,md}\n`);
   process.exit(0);
 }
