@@ -169,7 +169,7 @@ describe("time-partitioned tables", () => {
     await db.event.deleteMany({ where: { id: { in: [eventId, far.eventId] } } });
   });
 
-  it("drops expired periods whole, keeps a period with a pending delivery or a replayed event, and deletes its expired rows", async () => {
+  it("drops expired periods whole, keeping a period with a pending delivery or a recently replayed event until it is free", async () => {
     // Four periods after the legacy one.
     await ensurePartitions(db, { now: new Date(Date.now() + PARTITION_PERIOD_MS) });
     const periods = (await partitionPeriods(db)).filter((period) => period.from !== null);
@@ -178,73 +178,81 @@ describe("time-partitioned tables", () => {
     const inside = (period: typeof p1, hours: number) =>
       new Date((period.from?.getTime() ?? 0) + hours * 3_600_000);
 
-    // p1: finished events, one replayed within p1, one holding a change source's key (held while it exists).
+    // p1: finished events, one replayed within p1, one holding a change source's key (held while it
+    // exists), one replayed in p2 (a finished replay, as old as p2).
     const finished = await event(inside(p1, 1), ["succeeded", "failed"], { key: "src:1:1" });
     const replayWithin = await laterDelivery(
       finished.eventId,
       inside(p1, 5),
       finished.deliveryIds[0] ?? null,
     );
-    // p2: a delivery still pending keeps the period; its other, finished event goes row by row.
+    const replayedLater = await event(inside(p1, 2), ["failed"]);
+    const oldReplay = await laterDelivery(
+      replayedLater.eventId,
+      inside(p2, 3),
+      replayedLater.deliveryIds[0] ?? null,
+    );
+    // p2: a delivery still pending keeps the period.
     const stillRetrying = await event(inside(p2, 1), ["succeeded", "pending"]);
     const doneInP2 = await event(inside(p2, 2), ["succeeded"]);
-    // p3: an event replayed in p4 (not expired) keeps the period; that event and its replay stay.
+    // p3: an event replayed in p4 (not expired) keeps the period.
     const replayed = await event(inside(p3, 1), ["failed"]);
     const doneInP3 = await event(inside(p3, 2), ["succeeded"]);
     const replay = await laterDelivery(replayed.eventId, inside(p4, 1), replayed.deliveryIds[0] ?? null);
 
-    // As if it were p4's second day with a retention of one day: p1, p2 and p3 have expired.
-    const now = new Date(p3.to.getTime() + DAY);
-    const run = await runRetention(db, { now, retentionMs: DAY });
+    // As if it were later, with a retention of 10 days: p1, p2 and p3 have expired (p1 more than 10 days ago).
+    const retentionMs = 10 * DAY;
+    const run = await runRetention(db, { now: new Date(p3.to.getTime() + retentionMs), retentionMs });
 
-    const outcome = (suffix: string) => run.periods.find((period) => period.suffix === suffix);
+    const outcome = (suffix: string, runOf = run) => runOf.periods.find((period) => period.suffix === suffix);
     expect(outcome(p1.suffix)).toEqual({ suffix: p1.suffix, dropped: true });
     expect(outcome(p2.suffix)).toEqual({ suffix: p2.suffix, dropped: false, reason: "pending deliveries" });
     expect(outcome(p3.suffix)).toEqual({
       suffix: p3.suffix,
       dropped: false,
-      reason: "events referenced by newer deliveries",
+      reason: "events of newer deliveries still kept",
     });
     for (const table of ["events", "deliveries", "attempts"]) {
       expect(await tableExists(db, `${table}_${p1.suffix}`)).toBe(false);
       expect(await tableExists(db, `${table}_${p2.suffix}`)).toBe(true);
+      expect(await tableExists(db, `${table}_${p3.suffix}`)).toBe(true);
     }
-    expect(await db.event.count({ where: { id: finished.eventId } })).toBe(0);
-    expect(await db.delivery.count({ where: { id: replayWithin } })).toBe(0);
+    expect(await db.event.count({ where: { id: { in: [finished.eventId, replayedLater.eventId] } } })).toBe(
+      0,
+    );
+    expect(await db.delivery.count({ where: { id: { in: [replayWithin, oldReplay] } } })).toBe(0);
     expect(await db.idempotencyKey.count({ where: { eventId: finished.eventId } })).toBe(0);
-
-    // Kept periods: what may still be needed stays, their other expired rows were deleted one by one.
-    expect(await db.event.count({ where: { id: stillRetrying.eventId } })).toBe(1);
-    expect(await db.delivery.count({ where: { eventId: stillRetrying.eventId } })).toBe(2);
+    // Kept periods are kept whole for now: nothing deleted row by row.
+    expect(run.deleted.events).toBe(0);
+    expect(await db.event.count({ where: { id: { in: [stillRetrying.eventId, doneInP2.eventId] } } })).toBe(
+      2,
+    );
     expect(await db.attempt.count({ where: { deliveryId: { in: stillRetrying.deliveryIds } } })).toBe(4);
-    expect(await db.event.count({ where: { id: { in: [doneInP2.eventId, doneInP3.eventId] } } })).toBe(0);
-    expect(await db.event.count({ where: { id: replayed.eventId } })).toBe(1);
     expect(await db.delivery.findUnique({ where: { id: replay } })).toMatchObject({
       eventId: replayed.eventId,
       replayOfId: replayed.deliveryIds[0],
     });
-    expect(run.deleted.events).toBe(2);
 
-    // Once the pending delivery has finished, p2 goes whole at the next run.
-    await db.delivery.updateMany({ where: { eventId: stillRetrying.eventId }, data: { status: "failed" } });
-    const next = await runRetention(db, { now, retentionMs: DAY });
-    expect(next.periods.find((period) => period.suffix === p2.suffix)).toEqual({
-      suffix: p2.suffix,
-      dropped: true,
-    });
-    expect(await tableExists(db, `deliveries_${p2.suffix}`)).toBe(false);
-    expect(await db.event.count({ where: { id: stillRetrying.eventId } })).toBe(0);
-    // p3 still waits for its replay (in p4) to expire.
-    expect(await tableExists(db, `events_${p3.suffix}`)).toBe(true);
-
-    // Once p4 has expired too, both go whole, p4 first (its replay referenced p3's event).
-    const later = new Date(p4.to.getTime() + DAY);
-    const last = await runRetention(db, { now: later, retentionMs: DAY });
-    expect(last.periods.filter((period) => period.dropped).map((period) => period.suffix)).toEqual([
+    // p4 has expired too: its replay no longer holds p3, both go whole (p4 first). p2's delivery is still
+    // pending and p2 expired more than a retention span (10 days) ago: its other rows go one by one, the
+    // pending one and its event stay.
+    const later = await runRetention(db, { now: new Date(p4.to.getTime() + retentionMs), retentionMs });
+    expect(later.periods.filter((period) => period.dropped).map((period) => period.suffix)).toEqual([
       p4.suffix,
       p3.suffix,
     ]);
-    expect(await db.event.count({ where: { id: replayed.eventId } })).toBe(0);
+    expect(await db.event.count({ where: { id: { in: [replayed.eventId, doneInP3.eventId] } } })).toBe(0);
     expect(await db.delivery.count({ where: { id: replay } })).toBe(0);
+    expect(outcome(p2.suffix, later)).toMatchObject({ dropped: false });
+    expect(later.deleted.events).toBe(1);
+    expect(await db.event.count({ where: { id: doneInP2.eventId } })).toBe(0);
+    expect(await db.delivery.count({ where: { eventId: stillRetrying.eventId } })).toBe(2);
+
+    // Once the pending delivery has finished, p2 goes whole.
+    await db.delivery.updateMany({ where: { eventId: stillRetrying.eventId }, data: { status: "failed" } });
+    const last = await runRetention(db, { now: new Date(p4.to.getTime() + retentionMs), retentionMs });
+    expect(outcome(p2.suffix, last)).toEqual({ suffix: p2.suffix, dropped: true });
+    expect(await tableExists(db, `deliveries_${p2.suffix}`)).toBe(false);
+    expect(await db.event.count({ where: { id: stillRetrying.eventId } })).toBe(0);
   });
 });

@@ -80,8 +80,8 @@ export async function ensurePartitions(
   const until = currentStart + (ahead + 1) * periodMs;
   const newest = (await partitionPeriods(db)).at(-1);
   let start = newest ? newest.to.getTime() : currentStart;
-  // Bounded: a start far in the past (a legacy partition that ended long ago) is brought up to date.
-  start = Math.max(start, currentStart - periodMs);
+  // Periods already past (maintenance did not run for a while) are created too, empty unless their rows
+  // went to the default partition (then skipped): retention drops them like any other.
   for (let guard = 0; start < until && guard < 1_000; guard++) {
     const from = new Date(start);
     const to = new Date(start + periodMs);
@@ -111,13 +111,19 @@ export type PeriodOutcome =
   | { suffix: string; dropped: false; reason: string };
 
 /**
- * Drops one period's partitions (attempts, deliveries, events) if nothing in them may still be needed: no
- * delivery is pending and no delivery of a later period (a replay, a recovery) belongs to one of its
- * events. Replays of its deliveries lose their `replay_of` (as ON DELETE SET NULL would do) and the
- * idempotency keys of its events go. One transaction: a delivery that starts to reference the period
+ * Drops one period's partitions (attempts, deliveries, events), expired before `cutoff`, if nothing in them
+ * may still be needed: no delivery in it is pending, and no newer delivery that is pending or younger than
+ * the cutoff (a recent replay or recovery) belongs to one of its events. Newer deliveries of its events
+ * that have expired too (a replay in a period kept for another reason) are deleted first, as row-by-row
+ * retention would have; replays of its deliveries lose their `replay_of` (as ON DELETE SET NULL would do);
+ * the idempotency keys of its events go. One transaction: a delivery that starts to reference the period
  * meanwhile makes DETACH fail on its foreign key, and the whole drop waits for the next run.
  */
-export async function dropPeriod(db: Database, period: PartitionPeriod): Promise<PeriodOutcome> {
+export async function dropPeriod(
+  db: Database,
+  period: PartitionPeriod,
+  cutoff: Date,
+): Promise<PeriodOutcome> {
   const { suffix } = period;
   const eventTo = boundId("event", period.to);
   const eventFrom = period.from ? boundId("event", period.from) : "";
@@ -133,12 +139,13 @@ export async function dropPeriod(db: Database, period: PartitionPeriod): Promise
       if (pending?.found) return { suffix, dropped: false, reason: "pending deliveries" };
       // Deliveries are never older than their event, so only later periods (and the default partition) can
       // hold a delivery of these events; each later partition answers from its event_id index.
-      const [referenced] = await tx.$queryRaw<Array<{ found: boolean }>>`
+      const [live] = await tx.$queryRaw<Array<{ found: boolean }>>`
         SELECT EXISTS (SELECT 1 FROM deliveries
-                       WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}) AS found`;
-      if (referenced?.found) {
-        return { suffix, dropped: false, reason: "events referenced by newer deliveries" };
-      }
+                       WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}
+                         AND (status = 'pending' OR created_at >= ${cutoff}::timestamptz)) AS found`;
+      if (live?.found) return { suffix, dropped: false, reason: "events of newer deliveries still kept" };
+      await tx.$executeRaw`
+        DELETE FROM deliveries WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}`;
       await tx.$executeRaw`
         DELETE FROM idempotency_keys WHERE event_id >= ${eventFrom} AND event_id < ${eventTo}`;
       await tx.$executeRaw`
@@ -156,29 +163,43 @@ export async function dropPeriod(db: Database, period: PartitionPeriod): Promise
 /**
  * Drops every period that ended before `cutoff` and can go (see dropPeriod), newest first: deliveries only
  * reference events and deliveries as old as themselves or older, so once the newer periods are gone the
- * older ones are free of references from them. Returns what happened to each, and the time before which
- * rows are still to be deleted one by one: the start of the first period that has not wholly expired (or
- * `cutoff` while the legacy partition has not), so the expired rows of the periods kept (and of the legacy
- * and default partitions) are deleted row by row, never those of a period that will be dropped whole later.
+ * older ones are free of references from them.
+ *
+ * Returns what happened to each, and `rowCutoff`: rows created before it that are still there are to be
+ * deleted one by one. That is `cutoff` while the legacy partition (the rows from before partitioning) has
+ * not wholly expired, and otherwise the end of the periods that expired more than `graceMs` ago and are
+ * still there (a delivery stuck pending, an event replayed again and again): an expired period waits that
+ * long to be dropped whole before its rows go one by one. Rows of a period not yet expired never do.
  */
 export async function dropExpiredPeriods(
   db: Database,
   cutoff: Date,
+  { graceMs }: { graceMs: number },
 ): Promise<{ outcomes: PeriodOutcome[]; rowCutoff: Date }> {
   const periods = await partitionPeriods(db);
   const expired = periods.filter((period) => period.to.getTime() <= cutoff.getTime());
   const outcomes: PeriodOutcome[] = [];
   for (const period of expired.reverse()) {
     try {
-      outcomes.push(await dropPeriod(db, period));
+      outcomes.push(await dropPeriod(db, period, cutoff));
     } catch (error) {
       // A reference that appeared meanwhile (DETACH checks the foreign keys) or a lock not granted in time:
       // nothing was changed, the next run tries again.
-      const reason = String((error as Error).message).split("\n").filter(Boolean).at(-1) ?? "failed";
+      const reason =
+        String((error as Error).message)
+          .split("\n")
+          .filter(Boolean)
+          .at(-1) ?? "failed";
       outcomes.push({ suffix: period.suffix, dropped: false, reason });
     }
   }
-  const firstLive = periods.find((period) => period.to.getTime() > cutoff.getTime());
-  const rowCutoff = firstLive?.from && firstLive.from.getTime() < cutoff.getTime() ? firstLive.from : cutoff;
+  const legacy = periods.find((period) => period.from === null);
+  if (legacy && legacy.to.getTime() > cutoff.getTime()) return { outcomes, rowCutoff: cutoff };
+  // Periods are contiguous after the legacy one: rows before the end of the last period expired for more
+  // than graceMs are the ones to delete one by one (none if it was dropped).
+  const stale = cutoff.getTime() - graceMs;
+  const staleEnds = periods.map((period) => period.to.getTime()).filter((to) => to <= stale);
+  const first = periods[0]?.from?.getTime() ?? stale;
+  const rowCutoff = new Date(staleEnds.length > 0 ? Math.max(...staleEnds) : Math.min(first, stale));
   return { outcomes, rowCutoff };
 }
