@@ -254,35 +254,50 @@ function percentile(sorted, p) {
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Runs `run(i)` a few times untimed, then timed until MAX_SAMPLES or the time budget. */
-async function measure(run, { maxSamples = MAX_SAMPLES, warmup = 2 } = {}) {
-  try {
-    for (let i = 0; i < warmup; i++) await run(i);
-  } catch (error) {
-    return { error: error.message.split("\n").filter(Boolean).at(-1) };
-  }
-  const samples = [];
-  const started = performance.now();
-  while (
-    samples.length < maxSamples &&
-    (samples.length < MIN_SAMPLES || performance.now() - started < TIME_BUDGET_MS)
-  ) {
-    const begun = performance.now();
+const errorOf = (error) => ({ error: error.message.split("\n").filter(Boolean).at(-1) });
+
+/**
+ * Times one query on every database side by side: a few untimed runs each, then runs taking turns until
+ * MAX_SAMPLES each or the time budget, so a busy machine weighs on every database alike.
+ */
+async function measureSideBySide(runs, { maxSamples = MAX_SAMPLES, warmup = 2 } = {}) {
+  const samples = runs.map(() => []);
+  const errors = runs.map(() => null);
+  for (const [side, run] of runs.entries()) {
     try {
-      await run(warmup + samples.length);
+      for (let i = 0; i < warmup; i++) await run(i);
     } catch (error) {
-      return { error: error.message.split("\n").filter(Boolean).at(-1) };
+      errors[side] = errorOf(error);
     }
-    samples.push(performance.now() - begun);
   }
-  samples.sort((a, b) => a - b);
-  return { p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)), n: samples.length };
+  const started = performance.now();
+  for (let i = 0; i < maxSamples; i++) {
+    if (i >= MIN_SAMPLES && performance.now() - started > TIME_BUDGET_MS * runs.length) break;
+    for (const [side, run] of runs.entries()) {
+      if (errors[side]) continue;
+      const begun = performance.now();
+      try {
+        await run(warmup + i);
+        samples[side].push(performance.now() - begun);
+      } catch (error) {
+        errors[side] = errorOf(error);
+      }
+    }
+  }
+  return samples.map((times, side) => {
+    if (errors[side]) return errors[side];
+    times.sort((a, b) => a - b);
+    return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), n: times.length };
+  });
 }
 
 const pick = (list, i) => list[(i * 7919) % list.length];
 
-/** The hot queries, each the product's own code, on one seeded database. */
-async function measureQueries(database) {
+/**
+ * The hot queries, each the product's own code, on one seeded database: `{ queries: [{ name, run,
+ * options }], retentionJob, close }`.
+ */
+async function hotQueries(database) {
   // The product's statement timeout is 15 s; the bench lets a slow statement finish, to measure it.
   const prisma = createPrismaClient(database.url, {
     maxConnections: 4,
@@ -320,42 +335,37 @@ async function measureQueries(database) {
       LIMIT 200`;
     if (sampleDeliveries.length === 0 || keys.length === 0) throw new Error("seeded database has no samples");
 
-    const results = {};
-    const add = async (name, run, options) => {
-      process.stderr.write(`bench: size ${database.name}: ${name}\n`);
-      results[name] = await measure(run, options);
-    };
-    await add("delivery log: newest page", (i) => {
+    const queries = [];
+    const add = (name, run, options) => queries.push({ name, run, options });
+    add("delivery log: newest page", (i) => {
       const w = pick(webhooks, i);
       return deliveries.listDeliveries(ctx, w.projectId, w.id, { limit: 50 });
     });
-    await add("delivery log: keyset page", (i) => {
+    add("delivery log: keyset page", (i) => {
       const w = pick(webhooks, i);
       const cursor = idAtTime("delivery", cursorAt(i), "end");
       return deliveries.listDeliveries(ctx, w.projectId, w.id, { limit: 50, cursor });
     });
-    await add("delivery log: rare event_type", (i) => {
+    add("delivery log: rare event_type", (i) => {
       const w = pick(webhooks, i);
       return deliveries.listDeliveries(ctx, w.projectId, w.id, { limit: 50, event_type: "order.refunded" });
     });
-    await add("delivery log: status=failed", (i) => {
+    add("delivery log: status=failed", (i) => {
       const w = pick(webhooks, i);
       return deliveries.listDeliveries(ctx, w.projectId, w.id, { limit: 50, status: "failed" });
     });
-    await add("attempts of a delivery", (i) => {
+    add("attempts of a delivery", (i) => {
       const d = pick(sampleDeliveries, i);
       return deliveries.listAttempts(ctx, d.projectId, d.webhookId, d.id, { limit: 50 });
     });
-    await add("event list: newest page", (i) =>
-      eventsService.listEvents(ctx, pick(projects, i), { limit: 50 }),
-    );
-    await add("event list: keyset page", (i) =>
+    add("event list: newest page", (i) => eventsService.listEvents(ctx, pick(projects, i), { limit: 50 }));
+    add("event list: keyset page", (i) =>
       eventsService.listEvents(ctx, pick(projects, i), {
         limit: 50,
         cursor: idAtTime("event", cursorAt(i), "end"),
       }),
     );
-    await add("idempotency: repeated key", async (i) => {
+    add("idempotency: repeated key", async (i) => {
       const k = pick(keys, i);
       const result = await ingest.ingest(k.projectId, {
         eventType: k.eventType,
@@ -364,15 +374,15 @@ async function measureQueries(database) {
       });
       if (result.created) throw new Error("a repeated key created an event");
     });
-    await add("outbox: unenqueuedDeliveries", () => db.unenqueuedDeliveries(prisma, new Date(), 500));
-    await add("outbox: overdueDeliveries", () =>
+    add("outbox: unenqueuedDeliveries", () => db.unenqueuedDeliveries(prisma, new Date(), 500));
+    add("outbox: overdueDeliveries", () =>
       db.overdueDeliveries(prisma, db.OVERDUE_CURSOR_START, new Date(Date.now() - 30_000), 1_000),
     );
-    await add("outbox: pendingDeliveriesAfter", () => db.pendingDeliveriesAfter(prisma, "", 2_000));
+    add("outbox: pendingDeliveriesAfter", () => db.pendingDeliveriesAfter(prisma, "", 2_000));
     const countBacklog = db.countOutboxBacklog ?? shared.countOutboxBacklog;
-    await add("backlog gauge count", () => countBacklog(prisma));
+    add("backlog gauge count", () => countBacklog(prisma));
     const cutoff = new Date(now - RETENTION_DAYS * DAY);
-    await add(
+    add(
       "retention: delete 100 expired events row by row",
       async () => {
         const counts = await db.deleteExpired(prisma, cutoff, { batchSize: 100, maxBatches: 1 });
@@ -380,24 +390,21 @@ async function measureQueries(database) {
       },
       { maxSamples: 10, warmup: 1 },
     );
-    if (db.runRetention) {
-      // The maintenance job's whole run, once (it changes the database): expired periods dropped whole.
+    // The maintenance job's whole run, once (it changes the database): expired periods dropped whole.
+    const retentionJob = async () => {
+      if (!db.runRetention) return { error: "no partitioned retention in this version" };
       const before = await prisma.event.count();
       const started = performance.now();
       const run = await db.runRetention(prisma, { now: new Date(now), retentionMs: RETENTION_DAYS * DAY });
       const ms = round(performance.now() - started);
       const dropped = run.periods.filter((period) => period.dropped).length;
       const gone = before - (await prisma.event.count());
-      results["retention job run (expired periods dropped whole)"] = {
-        p50: ms,
-        p99: ms,
-        n: 1,
-        detail: `${dropped} periods dropped, ${gone} events gone`,
-      };
-    }
-    return results;
-  } finally {
+      return { p50: ms, p99: ms, n: 1, detail: `${dropped} periods dropped, ${gone} events gone` };
+    };
+    return { queries, retentionJob, close: () => prisma.$disconnect() };
+  } catch (error) {
     await prisma.$disconnect();
+    throw error;
   }
 }
 
@@ -439,11 +446,30 @@ export async function runSize({ events = 500_000, keep = false, reuse = false } 
     const seeded =
       (reuse && (await reuseSeededDatabase(baseUrl, shape.name, shape.events))) ||
       (await createSeededDatabase(baseUrl, shape.name, shape.events));
-    const database = { ...seeded, ...(await describeDatabase(seeded.url)) };
-    databases.push({ ...database, queries: await measureQueries(database) });
-    if (!keep) {
+    databases.push({ ...seeded, ...(await describeDatabase(seeded.url)), queries: {} });
+  }
+  const runners = [];
+  try {
+    for (const database of databases) runners.push(await hotQueries(database));
+    for (const [index, { name, options }] of (runners[0]?.queries ?? []).entries()) {
+      process.stderr.write(`bench: size: ${name}\n`);
+      const measured = await measureSideBySide(
+        runners.map((runner) => runner.queries[index].run),
+        options,
+      );
+      for (const [side, result] of measured.entries()) databases[side].queries[name] = result;
+    }
+    for (const [side, runner] of runners.entries()) {
+      databases[side].queries["retention job run (expired periods dropped whole)"] =
+        await runner.retentionJob();
+    }
+  } finally {
+    for (const runner of runners) await runner.close();
+  }
+  if (!keep) {
+    for (const { name } of shapes) {
       await withServerConnection(baseUrl, (client) =>
-        client.query(`DROP DATABASE IF EXISTS "${shape.name}" WITH (FORCE)`),
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
       );
     }
   }
