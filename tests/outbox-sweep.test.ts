@@ -73,7 +73,7 @@ describe("outbox sweep after Redis lost its data", () => {
     await enqueueDeliveries(
       stack.queues,
       ids.map((deliveryId) => ({ deliveryId, webhookId: webhook.id })),
-      3_600_000,
+      { delayMs: 3_600_000 },
     );
     const sweep = (walk: ReturnType<typeof newOverdueWalk>) =>
       sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 60_000 }, walk);

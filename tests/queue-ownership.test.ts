@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createPrismaClient, type Database, databaseIdentity } from "@hookrelay/db";
-import { claimQueuePrefix, createLogger, createRedisConnection } from "@hookrelay/shared";
+import { claimQueuePrefix, createLogger, createRedisConnection, recordQueueLayout } from "@hookrelay/shared";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { startListeningApp } from "./support/processes.js";
 import { deleteQueuePrefix } from "./support/queue-prefix.js";
@@ -38,6 +38,25 @@ describe("queue prefix ownership", () => {
     clients.push(again);
     expect(await databaseIdentity(again)).toBe(identity);
     expect(await databaseIdentity(two.client)).not.toBe(identity);
+  });
+
+  it("warns when a process starts with another QUEUE_SHARDS than the one before it", async () => {
+    const prefix = `hookrelay-test-${randomBytes(4).toString("hex")}`;
+    const warnings: unknown[][] = [];
+    const recording = Object.assign(createLogger("test", "silent"), {
+      warn: (...args: unknown[]) => warnings.push(args),
+    });
+    const layout = (shards: number) => ({ prefix, shards, cluster: false });
+    try {
+      expect(await recordQueueLayout(redis, layout(3), recording)).toBeNull();
+      expect(await recordQueueLayout(redis, layout(3), recording)).toBe("3");
+      expect(warnings).toHaveLength(0);
+      expect(await recordQueueLayout(redis, layout(2), recording)).toBe("3");
+      expect(warnings).toHaveLength(1);
+      expect(JSON.stringify(warnings[0])).toContain("QUEUE_SHARDS was 3");
+    } finally {
+      await redis.del(`${prefix}:queue-shards`);
+    }
   });
 
   it("keeps quiet for the owner and says so loudly for another install on the same prefix", async () => {

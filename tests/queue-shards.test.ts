@@ -1,5 +1,6 @@
 import { sweepOutbox } from "@hookrelay/dispatcher";
-import { createLogger, createRedisConnection, shardOf } from "@hookrelay/shared";
+import { createLogger, createRedisConnection, newId, openDeliveryQueues, shardOf } from "@hookrelay/shared";
+import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { createProject, type TestProject } from "./support/fixtures.js";
 import { scrape } from "./support/metrics.js";
@@ -96,6 +97,127 @@ describe("QUEUE_SHARDS=3", () => {
     });
   });
 
+  describe("QUEUE_SHARDS changed between deploys", () => {
+    let stack: Stack;
+    const logger = createLogger("test", "silent");
+
+    beforeAll(async () => {
+      stack = await startStack({ QUEUE_SHARDS: String(SHARDS) }, { dispatcher: false });
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it("puts every pending delivery in its new queue on the first sweep of the new layout", async () => {
+      const project = await createProject(stack, "reshard");
+      const webhooks = await webhookPerShard(project, "http://127.0.0.1:9/hooks");
+      for (const webhook of webhooks) await project.event(webhook.type, {});
+      const pending = await stack.db.delivery.findMany({
+        where: { status: "pending" },
+        select: { id: true },
+      });
+      expect(pending).toHaveLength(SHARDS);
+
+      const redis = createRedisConnection(stack.env.REDIS_URL ?? "", "worker", logger);
+      const twoShards = openDeliveryQueues(redis, {
+        prefix: stack.env.QUEUE_PREFIX ?? "",
+        shards: 2,
+        cluster: false,
+      });
+      try {
+        await sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 0 }); // markers, 3 shards
+        expect(await sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 0 })).toBe(0);
+        // The new layout: no queue of the old one is reused, and its markers say "shards=2".
+        expect(await sweepOutbox({ db: stack.db, queues: twoShards, redis, logger, graceMs: 0 })).toBe(
+          SHARDS,
+        );
+        for (const webhook of webhooks) {
+          const shard = twoShards.shards[shardOf(webhook.id, 2)];
+          const delivery = await stack.db.delivery.findFirstOrThrow({ where: { webhookId: webhook.id } });
+          expect(await shard?.getJob(delivery.id)).toBeDefined();
+        }
+        expect(await sweepOutbox({ db: stack.db, queues: twoShards, redis, logger, graceMs: 0 })).toBe(0);
+      } finally {
+        await Promise.all(
+          twoShards.shards.map((queue) => queue.obliterate({ force: true }).then(() => queue.close())),
+        );
+        redis.disconnect();
+      }
+    });
+  });
+
+  describe("one shard down (a cluster master lost)", () => {
+    let stack: Stack;
+    const logger = createLogger("test", "silent");
+
+    beforeAll(async () => {
+      stack = await startStack({ QUEUE_SHARDS: String(SHARDS) }, { dispatcher: false });
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it("costs only its own deliveries: the sweep enqueues the other shards' outbox behind the dead shard's older rows", async () => {
+      const project = await createProject(stack, "dead shard");
+      const webhooks = await webhookPerShard(project, "http://127.0.0.1:9/hooks");
+      const { event_id: eventId } = await project.event(webhooks[0]?.type ?? "", {});
+      await stack.db.delivery.deleteMany({ where: { eventId } });
+      // The outbox: 600 deliveries of shard 1's webhook, the oldest, then 5 of each other shard's.
+      const insert = async (webhookId: string, count: number, agoMs: number) => {
+        const ids = Array.from({ length: count }, (_, n) => newId("delivery", Date.now() - agoMs + n));
+        await stack.db.$executeRaw`
+          INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at)
+          SELECT id, ${project.id}, ${eventId}, ${webhookId}, 'seed',
+                 to_timestamp(${(Date.now() - agoMs) / 1000}) + n * interval '1 millisecond'
+          FROM unnest(${ids}::text[]) WITH ORDINALITY AS seeded(id, n)`;
+        return ids;
+      };
+      const redis = createRedisConnection(stack.env.REDIS_URL ?? "", "worker", logger);
+      // Every shard's marker is set while all are up and nothing is pending; then shard 1 goes away.
+      await sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 0 });
+      const [first, second, third] = webhooks.map((webhook) => webhook.id);
+      const dead = await insert(second ?? "", 600, 10 * 60_000);
+      const alive = [
+        ...(await insert(first ?? "", 5, 5 * 60_000)),
+        ...(await insert(third ?? "", 5, 5 * 60_000)),
+      ];
+
+      const nowhere = createRedisConnection("redis://127.0.0.1:1", "producer", logger);
+      const [shard0, shard1, shard2] = stack.queues.shards;
+      if (!shard0 || !shard1 || !shard2) throw new Error("three shards expected");
+      const deadShard = new Queue(shard1.name, { connection: nowhere, prefix: shard1.opts.prefix });
+      deadShard.on("error", () => undefined);
+      try {
+        const queues = { shards: [shard0, deadShard, shard2] };
+        const swept = await sweepOutbox({
+          db: stack.db,
+          queues,
+          redis,
+          logger,
+          graceMs: 60_000,
+          redisCallMs: 1_000,
+        });
+
+        expect(swept).toBe(10);
+        const jobs = async (queue: Queue, ids: string[]) =>
+          (await Promise.all(ids.map((id) => queue.getJob(id)))).filter(Boolean).length;
+        expect(await jobs(shard0, alive.slice(0, 5))).toBe(5);
+        expect(await jobs(shard2, alive.slice(5))).toBe(5);
+        expect(await jobs(shard1, dead)).toBe(0);
+        const marked = await stack.db.delivery.count({
+          where: { id: { in: alive }, enqueuedAt: { not: null } },
+        });
+        expect(marked).toBe(10);
+        const waiting = await stack.db.delivery.count({ where: { id: { in: dead }, enqueuedAt: null } });
+        expect(waiting).toBe(600);
+      } finally {
+        nowhere.disconnect();
+        redis.disconnect();
+        await deadShard.close().catch(() => undefined);
+      }
+    });
+  });
+
   describe("delivery", () => {
     let stack: Stack;
     let receiver: TestReceiver;
@@ -120,7 +242,11 @@ describe("QUEUE_SHARDS=3", () => {
       for (const request of receiver.requests)
         byWebhook.set(request.url, (byWebhook.get(request.url) ?? 0) + 1);
       expect([...byWebhook.values()]).toEqual([10, 10, 10]);
-      const delivered = await stack.db.delivery.count({ where: { status: "succeeded" } });
+      // Attempts are recorded in group commits just after the receiver answered.
+      const delivered = await eventually(async () => {
+        const count = await stack.db.delivery.count({ where: { status: "succeeded" } });
+        return count === 30 ? count : undefined;
+      }, 10_000);
       expect(delivered).toBe(30);
     });
   });

@@ -1,9 +1,9 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./processes.js";
 import { eventually } from "./receiver.js";
 
 // A Redis Cluster and a Sentinel group of a test's own, on loopback ports, from the redis-server and
@@ -23,16 +23,63 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
   }
 }
 
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` distinct free loopback ports below 55536 (a cluster node also listens on its port + 10000, its
+ * bus), each checked with its bus port when `withBus`. Random, so two topologies started at once rarely
+ * pick the same; a clash that happens anyway makes a server exit, which `ServerSet.start` reports.
+ */
+async function freePorts(count: number, withBus: boolean): Promise<number[]> {
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < count && tries < 1_000; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    if (ports.some((taken) => Math.abs(taken - port) % 10_000 === 0)) continue;
+    if ((await canListen(port)) && (!withBus || (await canListen(port + 10_000)))) ports.push(port);
+  }
+  if (ports.length < count) throw new Error("no free ports");
+  return ports;
+}
+
+/** Runs `start` up to three times: a port taken between the check and the server's bind fails an attempt. */
+async function withRetries<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 class ServerSet {
   readonly #children = new Map<number, ChildProcess>();
 
   constructor(readonly dir: string) {}
 
+  /** Starts a server and waits for its PONG; fails at once if it exits (its port was taken). */
   async start(port: number, args: string[]): Promise<void> {
     const child = spawn("redis-server", args, { stdio: "ignore", cwd: this.dir });
     child.on("error", () => undefined);
     this.#children.set(port, child);
-    await eventually(async () => (await redisCli(port, "ping")).startsWith("PONG") || undefined, 10_000);
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`redis-server on ${port} exited (${code})`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([
+      exited,
+      eventually(
+        async () =>
+          child.exitCode === null && ((await redisCli(port, "ping")).startsWith("PONG") || undefined),
+        10_000,
+      ),
+    ]);
   }
 
   /** SIGKILL: a crashed host, nothing saved. */
@@ -61,17 +108,22 @@ export interface OwnedRedisCluster {
   stop: () => Promise<void>;
 }
 
-const CLUSTER_NODE_TIMEOUT_MS = 1_000;
+/** Short, so a failover shows within seconds; not so short that a starved node is failed by mistake. */
+const CLUSTER_NODE_TIMEOUT_MS = 2_000;
 
 /**
  * Three masters and three replicas (`redis-cli --cluster create … --cluster-replicas 1`); a master that
- * stops answering for CLUSTER_NODE_TIMEOUT_MS is failed over to its replica.
+ * stops answering for CLUSTER_NODE_TIMEOUT_MS is failed over to its replica. The other masters keep
+ * serving their slots meanwhile (`cluster-require-full-coverage no`), so one shard is down alone.
  */
-export async function startOwnedRedisCluster(): Promise<OwnedRedisCluster> {
+export function startOwnedRedisCluster(): Promise<OwnedRedisCluster> {
+  return withRetries(startCluster);
+}
+
+async function startCluster(): Promise<OwnedRedisCluster> {
   const servers = new ServerSet(await mkdtemp(path.join(os.tmpdir(), "hookrelay-cluster-")));
   try {
-    const ports: number[] = [];
-    for (let n = 0; n < 6; n++) ports.push(await freePort());
+    const ports = await freePorts(6, true);
     await Promise.all(
       ports.map((port) =>
         servers.start(port, [
@@ -80,6 +132,7 @@ export async function startOwnedRedisCluster(): Promise<OwnedRedisCluster> {
           ...["--cluster-node-timeout", String(CLUSTER_NODE_TIMEOUT_MS)],
           // A replica may take over however long ago it last heard from its master.
           ...["--cluster-replica-validity-factor", "0"],
+          ...["--cluster-require-full-coverage", "no"],
           ...["--dir", servers.dir],
         ]),
       ),
@@ -181,13 +234,15 @@ export interface OwnedRedisSentinels {
 
 export const SENTINEL_MASTER_NAME = "hookrelay-test";
 
-/** A master, one replica and three sentinels (quorum 2) that fail the master over after 1 s of silence. */
-export async function startOwnedRedisSentinels(): Promise<OwnedRedisSentinels> {
+/** A master, one replica and three sentinels (quorum 2) that fail the master over after 2 s of silence. */
+export function startOwnedRedisSentinels(): Promise<OwnedRedisSentinels> {
+  return withRetries(startSentinels);
+}
+
+async function startSentinels(): Promise<OwnedRedisSentinels> {
   const servers = new ServerSet(await mkdtemp(path.join(os.tmpdir(), "hookrelay-sentinel-")));
   try {
-    const [masterPort, replicaPort, ...sentinelPorts] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
-    );
+    const [masterPort, replicaPort, ...sentinelPorts] = await freePorts(5, false);
     if (!masterPort || !replicaPort) throw new Error("no free ports");
     const data = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", servers.dir];
     await servers.start(masterPort, ["--port", String(masterPort), ...data]);
@@ -210,7 +265,7 @@ export async function startOwnedRedisSentinels(): Promise<OwnedRedisSentinels> {
           "bind 127.0.0.1",
           `dir ${servers.dir}`,
           `sentinel monitor ${SENTINEL_MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
-          `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} 1000`,
+          `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} 2000`,
           `sentinel failover-timeout ${SENTINEL_MASTER_NAME} 5000`,
           "",
         ].join("\n"),

@@ -144,7 +144,7 @@ export async function startStack(
     httpClient = new WebhookHttpClient({ allowPrivateTargets: config.allowPrivateTargets, resolve });
     const connection = createRedisConnection(config.redis, "worker", logger);
     workerConnection = connection;
-    const rateLimiter = new EndpointRateLimiter(workerConnection, config.queuePrefix);
+    const rateLimiter = new EndpointRateLimiter(workerConnection, config.queueTopology);
     recorder = new AttemptRecorder(db);
     dispatcherQueues = openServiceQueues(connection, config.queueTopology);
     const metrics = new DispatcherMetrics({ queues: dispatcherQueues, readers: serviceGaugeReaders(db) });

@@ -8,6 +8,7 @@ import {
   onShutdownSignal,
   openDeliveryQueues,
   openServiceQueues,
+  recordQueueLayout,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
@@ -67,6 +68,7 @@ const app = createApp({
 // Not awaited: a warning about a shared QUEUE_PREFIX, once both backends answer.
 databaseIdentity(db)
   .then((identity) => claimQueuePrefix(redis, config.queuePrefix, identity, logger))
+  .then(() => recordQueueLayout(redis, config.queueTopology, logger))
   .catch(() => undefined);
 
 const server = app.listen(config.port, () => {

@@ -197,6 +197,8 @@ describe("loadDispatcherConfig", () => {
     ["REDIS_SENTINELS", { REDIS_SENTINEL_MASTER: "mymaster" }],
     ["QUEUE_SHARDS", { QUEUE_SHARDS: "0" }],
     ["QUEUE_SHARDS", { QUEUE_SHARDS: "1.5" }],
+    ["QUEUE_SHARDS", { QUEUE_SHARDS: "65" }],
+    ["DISPATCHER_CONCURRENCY", { QUEUE_SHARDS: "8", DISPATCHER_CONCURRENCY: "6" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
     ["NODE_ENV", { NODE_ENV: "staging" }],
     ["ALLOW_PRIVATE_TARGETS", { ALLOW_PRIVATE_TARGETS: "maybe" }],

@@ -1,5 +1,6 @@
 import {
   type CommonConfig,
+  ConfigError,
   commonConfig,
   commonEnvShape,
   DEFAULT_RETRY_SCHEDULE,
@@ -57,6 +58,11 @@ export interface DispatcherConfig extends CommonConfig {
 
 export function loadDispatcherConfig(env: Record<string, string | undefined>): DispatcherConfig {
   const parsed = parseEnv(dispatcherEnvSchema, env);
+  if (parsed.DISPATCHER_CONCURRENCY < parsed.QUEUE_SHARDS) {
+    throw new ConfigError(
+      `DISPATCHER_CONCURRENCY: must be at least QUEUE_SHARDS (${parsed.QUEUE_SHARDS}): each shard's worker needs a place`,
+    );
+  }
   return {
     ...commonConfig(parsed),
     port: parsed.DISPATCHER_PORT,

@@ -5,13 +5,20 @@ import { backoffStrategy, createDeliveryProcessor, type DispatcherContext, Retry
 
 /**
  * Starts one BullMQ worker per delivery shard (QUEUE_SHARDS). DISPATCHER_CONCURRENCY is shared out among
- * them, so the process never runs more deliveries at once than it says; webhooks are spread over the
- * shards by a hash of their id, so with many webhooks each shard carries about the same load.
+ * them (the first `concurrency mod shards` get one more), so the process never runs more deliveries at
+ * once than it says; webhooks are spread over the shards by a hash of their id, so with many webhooks each
+ * shard carries about the same load (a shard cannot borrow another's idle places).
  */
 export function startDeliveryWorkers(ctx: DispatcherContext, connection: RedisClient): Worker[] {
   const shards = deliveryQueueAddresses(ctx.config.queueTopology);
-  const concurrency = Math.max(1, Math.ceil(ctx.config.concurrency / shards.length));
-  return shards.map((shard) => startShardWorker(ctx, connection, shard, concurrency));
+  return shards.map((shard, index) =>
+    startShardWorker(ctx, connection, shard, shareOf(ctx.config.concurrency, shards.length, index)),
+  );
+}
+
+/** Share `index` of `total` split into `parts` as evenly as whole numbers allow (config ensures total ≥ parts). */
+export function shareOf(total: number, parts: number, index: number): number {
+  return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
 }
 
 function startShardWorker(

@@ -7,6 +7,7 @@ import {
   onShutdownSignal,
   openDeliveryQueues,
   openServiceQueues,
+  recordQueueLayout,
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
@@ -46,7 +47,7 @@ const workers = startDeliveryWorkers(
     http,
     secretBox,
     logger,
-    rateLimiter: new EndpointRateLimiter(redis, config.queuePrefix),
+    rateLimiter: new EndpointRateLimiter(redis, config.queueTopology),
     recorder,
     metrics,
   },
@@ -85,6 +86,7 @@ logger.info(
 // Not awaited: a warning about a shared QUEUE_PREFIX, once both backends answer.
 databaseIdentity(db)
   .then((identity) => claimQueuePrefix(redis, config.queuePrefix, identity, logger))
+  .then(() => recordQueueLayout(redis, config.queueTopology, logger))
   .catch(() => undefined);
 
 onShutdownSignal(async (signal) => {

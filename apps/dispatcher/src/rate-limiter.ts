@@ -1,4 +1,4 @@
-import type { RedisClient } from "@hookrelay/shared";
+import { deliveryQueueAddresses, type QueueTopology, type RedisClient, shardOf } from "@hookrelay/shared";
 
 // Spreads deliveries to one endpoint at `rate_limit_per_second` (GCRA-style): each delivery reserves the
 // next free slot, 1/rate seconds after the previous one, atomically in Redis so every dispatcher process
@@ -24,13 +24,16 @@ type ReservingRedis = RedisClient & {
 
 export class EndpointRateLimiter {
   readonly #redis: ReservingRedis;
-  readonly #prefix: string;
+  readonly #shardPrefixes: string[];
 
-  /** One key per webhook (`<prefix>:rate:<webhook>`): on a Redis Cluster it lives wherever it hashes. */
-  constructor(redis: RedisClient, prefix: string) {
+  /**
+   * One key per webhook, `<its delivery shard's prefix>:rate:<webhook>`: on a Redis Cluster it lives with
+   * the webhook's queue, so a shard depends on one master only.
+   */
+  constructor(redis: RedisClient, topology: QueueTopology) {
     redis.defineCommand("reserveDeliverySlot", { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     this.#redis = redis as ReservingRedis;
-    this.#prefix = prefix;
+    this.#shardPrefixes = deliveryQueueAddresses(topology).map((address) => address.prefix);
   }
 
   /**
@@ -44,7 +47,7 @@ export class EndpointRateLimiter {
   ): Promise<number | null> {
     const intervalMs = 1000 / perSecond;
     const answer = await this.#redis.reserveDeliverySlot(
-      `${this.#prefix}:rate:${webhookId}`,
+      `${this.#shardPrefixes[shardOf(webhookId, this.#shardPrefixes.length)]}:rate:${webhookId}`,
       intervalMs,
       Number.isFinite(maxAheadSlots) ? maxAheadSlots * intervalMs : Number.MAX_SAFE_INTEGER,
     );

@@ -65,6 +65,7 @@ export { databaseIdentity } from "./identity.js";
 export { type LastAttempt, lastAttempts } from "./last-attempts.js";
 export { migrateDatabase } from "./migrate.js";
 export {
+  type OutboxCursor,
   OVERDUE_CURSOR_START,
   type OverdueCursor,
   overdueDeliveries,

@@ -10,16 +10,27 @@ export interface QueuedDeliveryRow {
   webhookId: string;
 }
 
-/** Pending deliveries never enqueued, created before `before`, oldest first. */
+/** Where a walk over the outbox stands: the last row handled. */
+export interface OutboxCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * Pending deliveries never enqueued, created before `before`, oldest first, after `after` (a walk goes on
+ * past rows it could not enqueue, e.g. of a Redis shard that is down).
+ */
 export function unenqueuedDeliveries(
   db: Database,
   before: Date,
   limit: number,
-): Promise<QueuedDeliveryRow[]> {
+  after: OutboxCursor = { createdAt: new Date(0), id: "" },
+): Promise<Array<QueuedDeliveryRow & { createdAt: Date }>> {
   return db.$queryRaw`
-    SELECT id, webhook_id AS "webhookId" FROM deliveries
+    SELECT id, webhook_id AS "webhookId", created_at AS "createdAt" FROM deliveries
     WHERE status = 'pending' AND enqueued_at IS NULL AND created_at < ${before}
-    ORDER BY created_at LIMIT ${limit}`;
+      AND created_at >= ${after.createdAt} AND (created_at, id) > (${after.createdAt}, ${after.id})
+    ORDER BY created_at, id LIMIT ${limit}`;
 }
 
 /** Pending deliveries after `afterId` in id order, with when each is due (its next try, null: now). */

@@ -37,11 +37,9 @@ export async function enqueueOrLeaveInOutbox(
   delayMs = 0,
 ): Promise<boolean> {
   if (deliveries.length === 0) return true;
-  if (await enqueueWithin(handOff, deliveries, delayMs)) return true;
-  await returnToOutbox(
-    handOff.db,
-    deliveries.map((delivery) => delivery.deliveryId),
-  );
+  const failed = await enqueueWithin(handOff, deliveries, delayMs);
+  if (failed.length === 0) return true;
+  await returnToOutbox(handOff.db, idsOf(failed));
   return false;
 }
 
@@ -53,31 +51,31 @@ export async function enqueueOrLeaveInOutbox(
  */
 export async function enqueueFromOutbox(handOff: OutboxHandOff, deliveries: DeliveryRef[]): Promise<boolean> {
   if (deliveries.length === 0) return true;
-  if (!(await enqueueWithin(handOff, deliveries, 0))) return false;
-  await markEnqueued(
-    handOff.db,
-    deliveries.map((delivery) => delivery.deliveryId),
-  );
-  return true;
+  const failed = new Set(idsOf(await enqueueWithin(handOff, deliveries, 0)));
+  const enqueued = idsOf(deliveries).filter((id) => !failed.has(id));
+  if (enqueued.length > 0) await markEnqueued(handOff.db, enqueued);
+  return failed.size === 0;
 }
 
+function idsOf(deliveries: readonly DeliveryRef[]): string[] {
+  return deliveries.map((delivery) => delivery.deliveryId);
+}
+
+/** Enqueues on each shard within ENQUEUE_TIMEOUT_MS; answers the deliveries a shard did not take. */
 async function enqueueWithin(
   { deliveryQueues, logger }: OutboxHandOff,
   deliveries: DeliveryRef[],
   delayMs: number,
-): Promise<boolean> {
-  try {
-    await withTimeout(
-      enqueueDeliveries(deliveryQueues, deliveries, delayMs),
-      ENQUEUE_TIMEOUT_MS,
-      "enqueue timed out",
-    );
-    return true;
-  } catch (error) {
+): Promise<DeliveryRef[]> {
+  const { failed, errors } = await enqueueDeliveries(deliveryQueues, deliveries, {
+    delayMs,
+    timeoutMs: ENQUEUE_TIMEOUT_MS,
+  });
+  if (failed.length > 0) {
     logger.warn(
-      { err: (error as Error).message, deliveries: deliveries.length },
+      { err: errors.map((error) => error.message).join("; "), deliveries: failed.length },
       "enqueue failed; the outbox sweep will enqueue these deliveries",
     );
-    return false;
   }
+  return failed;
 }

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
+import type { QueueTopology } from "./queue-topology.js";
+import type { RedisClient } from "./redis.js";
 
 /**
  * Two installs that share a Redis and a QUEUE_PREFIX take each other's jobs (and a job whose delivery is
@@ -23,4 +25,27 @@ export async function claimQueuePrefix(
       "each other's jobs; give each install its own QUEUE_PREFIX (or its own Redis)",
   );
   return false;
+}
+
+/**
+ * Every process of an install must agree on QUEUE_SHARDS: an api that enqueues into a layout no dispatcher
+ * works delays each delivery until the outbox sweep's overdue check moves it (30 s). Each process records
+ * its layout at start and says so loudly when the one recorded before differs (a change being rolled out,
+ * or a process left with the old value). Returns the layout recorded before, if any.
+ */
+export async function recordQueueLayout(
+  redis: Pick<RedisClient, "set">,
+  topology: QueueTopology,
+  logger: Logger,
+): Promise<string | null> {
+  const layout = String(topology.shards);
+  const before = await redis.set(`${topology.prefix}:queue-shards`, layout, "GET");
+  if (before !== null && before !== layout) {
+    logger.warn(
+      { queueShards: topology.shards, before: Number(before) },
+      `QUEUE_SHARDS was ${before} in the process that started before this one (${layout} here): every api and ` +
+        "dispatcher of an install must use the same value, or deliveries wait for the outbox sweep",
+    );
+  }
+  return before;
 }

@@ -22,13 +22,16 @@ describe("shardOf", () => {
 });
 
 describe("shard hash tags", () => {
-  it.each([1, 2, 3, 6, 16])("put each of %i shards in the middle of its own even share of the 16,384 slots", (shards) => {
-    for (let shard = 0; shard < shards; shard++) {
-      const slot = calculateSlot(shardHashTag("hookrelay", shard, shards));
-      expect(slot).toBeGreaterThanOrEqual(Math.floor((shard * 16_384) / shards));
-      expect(slot).toBeLessThan(Math.floor(((shard + 1) * 16_384) / shards));
-    }
-  });
+  it.each([1, 2, 3, 6, 16])(
+    "put each of %i shards in the middle of its own even share of the 16,384 slots",
+    (shards) => {
+      for (let shard = 0; shard < shards; shard++) {
+        const slot = calculateSlot(shardHashTag("hookrelay", shard, shards));
+        expect(slot).toBeGreaterThanOrEqual(Math.floor((shard * 16_384) / shards));
+        expect(slot).toBeLessThan(Math.floor(((shard + 1) * 16_384) / shards));
+      }
+    },
+  );
 
   it("keeps every key of one queue in one slot on a cluster, and shards apart", () => {
     const shards = deliveryQueueAddresses({ prefix: "hookrelay", shards: 3, cluster: true });
@@ -55,6 +58,18 @@ describe("shard hash tags", () => {
       { name: "maintenance", prefix: "hookrelay", label: "maintenance" },
     ]);
     const [single] = deliveryQueueAddresses({ prefix: "hookrelay", shards: 1, cluster: true });
-    expect(single?.prefix).toMatch(/^\{hookrelay-0(\.\d+)?\}$/);
+    expect(single?.prefix).toMatch(/^\{hookrelay-1-0(\.\d+)?\}$/);
+  });
+
+  it("never reuses a queue of another QUEUE_SHARDS (its webhooks would differ)", () => {
+    const prefixes = new Set<string>();
+    let total = 0;
+    for (let shards = 1; shards <= 16; shards++) {
+      for (const address of deliveryQueueAddresses({ prefix: "hookrelay", shards, cluster: true })) {
+        prefixes.add(address.prefix);
+        total += 1;
+      }
+    }
+    expect(prefixes.size).toBe(total);
   });
 });

@@ -41,21 +41,23 @@ export function shardOf(webhookId: string, shards: number): number {
 }
 
 /**
- * The hash tag of delivery shard `shard` of `shards`: `<prefix>-<shard>`, with a suffix when needed so that
- * its slot falls in the middle half of the shard's even share of the slot space. `redis-cli --cluster
- * create` gives each master an even contiguous range (its edges rounded), so the shards of an install land
- * on different masters; any process computes the same tags.
+ * The hash tag of delivery shard `shard` of `shards`: `<prefix>-<shards>-<shard>`, with a suffix when needed
+ * so that its slot falls in the middle half of the shard's even share of the slot space. `redis-cli
+ * --cluster create` gives each master an even contiguous range (its edges rounded), so the shards of an
+ * install land on different masters; any process computes the same tags. The number of shards is part of
+ * the tag: after QUEUE_SHARDS changes no queue of the old layout is reused (its webhooks would differ).
  */
 export function shardHashTag(prefix: string, shard: number, shards: number): string {
   const share = CLUSTER_SLOTS / shards;
   const low = Math.ceil(shard * share + share / 4);
   const high = Math.floor((shard + 1) * share - share / 4);
+  const base = `${prefix}-${shards}-${shard}`;
   for (let suffix = 0; suffix < TAG_SEARCH_LIMIT; suffix++) {
-    const tag = suffix === 0 ? `${prefix}-${shard}` : `${prefix}-${shard}.${suffix}`;
+    const tag = suffix === 0 ? base : `${base}.${suffix}`;
     const slot = calculateSlot(tag);
     if (slot >= low && slot < high) return tag;
   }
-  return `${prefix}-${shard}`;
+  return base;
 }
 
 /**
@@ -77,6 +79,14 @@ export function maintenanceQueueAddress({ prefix, cluster }: QueueTopology): Que
     prefix: cluster ? `{${prefix}-${MAINTENANCE_QUEUE}}` : prefix,
     label: MAINTENANCE_QUEUE,
   };
+}
+
+/** The delivery queue (shard) of a webhook. */
+export function deliveryQueueOf(topology: QueueTopology, webhookId: string): QueueAddress {
+  const addresses = deliveryQueueAddresses(topology);
+  const address = addresses[shardOf(webhookId, addresses.length)];
+  if (!address) throw new Error("there are no delivery queues");
+  return address;
 }
 
 /** Every BullMQ queue of the service (Bull Board and the queue-depth gauge list these). */

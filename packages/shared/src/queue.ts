@@ -2,6 +2,7 @@ import { type JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
 import { deliveryQueueAddresses, type QueueTopology, shardOf } from "./queue-topology.js";
 import type { RedisClient } from "./redis.js";
+import { withTimeout } from "./time-limit.js";
 
 // The one contract between api and dispatcher: queue names and job payloads. Jobs carry ids only, never
 // payloads or secrets; the dispatcher loads the rest from PostgreSQL and validates what it dequeues.
@@ -71,15 +72,30 @@ export function deliverJobOptions(deliveryId: string, delayMs = 0): JobsOptions 
   };
 }
 
+export interface EnqueueOptions {
+  /** One delay for all, or each delivery's own. */
+  delayMs?: number | ((delivery: DeliveryRef) => number);
+  /** Give up on a shard that has not taken its jobs after this long (its deliveries count as not enqueued). */
+  timeoutMs?: number;
+}
+
+/** What a shard did not take: its deliveries, and why. */
+export interface EnqueueOutcome {
+  failed: DeliveryRef[];
+  errors: Error[];
+}
+
 /**
- * Enqueues one job per delivery on its webhook's shard (one addBulk per shard). Idempotent: the job id is
- * the delivery id, so a repeat is a no-op. `delayMs` is one delay for all, or each delivery's own.
+ * Enqueues one job per delivery on its webhook's shard (one addBulk per shard, all at once). Idempotent:
+ * the job id is the delivery id, so a repeat is a no-op. Shards succeed or fail on their own — a Redis
+ * Cluster master that is down costs only its own shards — and the answer names the deliveries that were
+ * not (known to be) enqueued: the caller leaves those in the outbox.
  */
 export async function enqueueDeliveries(
   queues: DeliveryQueues,
   deliveries: readonly DeliveryRef[],
-  delayMs: number | ((delivery: DeliveryRef) => number) = 0,
-): Promise<void> {
+  { delayMs = 0, timeoutMs }: EnqueueOptions = {},
+): Promise<EnqueueOutcome> {
   const byShard = new Map<DeliveryQueueProducer, DeliveryRef[]>();
   for (const delivery of deliveries) {
     const shard = shardFor(queues, delivery.webhookId);
@@ -87,9 +103,10 @@ export async function enqueueDeliveries(
     if (batch) batch.push(delivery);
     else byShard.set(shard, [delivery]);
   }
-  await Promise.all(
-    [...byShard].map(([shard, batch]) =>
-      shard.addBulk(
+  const batches = [...byShard];
+  const results = await Promise.allSettled(
+    batches.map(([shard, batch]) => {
+      const adding = shard.addBulk(
         batch.map((delivery) => ({
           name: DELIVER_JOB,
           data: { deliveryId: delivery.deliveryId },
@@ -98,7 +115,15 @@ export async function enqueueDeliveries(
             typeof delayMs === "number" ? delayMs : delayMs(delivery),
           ),
         })),
-      ),
-    ),
+      );
+      return timeoutMs === undefined ? adding : withTimeout(adding, timeoutMs, "enqueue timed out");
+    }),
   );
+  const outcome: EnqueueOutcome = { failed: [], errors: [] };
+  results.forEach((result, index) => {
+    if (result.status === "fulfilled") return;
+    outcome.failed.push(...(batches[index]?.[1] ?? []));
+    outcome.errors.push(result.reason instanceof Error ? result.reason : new Error(String(result.reason)));
+  });
+  return outcome;
 }

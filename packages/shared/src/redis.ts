@@ -79,32 +79,40 @@ export function createRedisConnection(
   return redis;
 }
 
+// After a failover a connection may still reach the old master, now a replica: reconnect and resend.
+const reconnectOnReadOnly = (error: Error) => (error.message.startsWith("READONLY") ? 2 : false);
+
 function openClient(where: RedisTarget, options: RedisOptions): RedisClient {
   switch (where.mode) {
     case "standalone":
-      return new Redis(where.url, options);
+      return new Redis(where.url, { ...options, reconnectOnError: reconnectOnReadOnly });
     case "sentinel":
+      // The sentinels themselves are asked without a password (REDIS_URL's is the master's).
       return new Redis({
         ...options,
         ...credentialsOf(where.url),
         sentinels: where.sentinels,
         name: where.master,
         sentinelRetryStrategy: (times) => Math.min(times * 200, 2_000),
-        // A master that turned replica (after a failover it rejoins as one) is left for the new master.
+        // Reconnects as soon as the sentinels announce a new master.
         failoverDetector: true,
+        reconnectOnError: reconnectOnReadOnly,
       });
     case "cluster": {
       const { db: _db, ...credentials } = credentialsOf(where.url);
+      // ioredis sets its own retry and offline queue on the connections to each node; what is ours: the
+      // offline queue of the cluster (a producer fails fast), how long a command is retried while a slot
+      // has no master (CLUSTERDOWN, a failover: about 16 × 500 ms, after which the caller's own retry — a
+      // BullMQ loop, the outbox sweep — takes over), and `maxRetriesPerRequest`, which BullMQ checks.
       return new Cluster(where.nodes, {
         enableOfflineQueue: options.enableOfflineQueue,
         clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
-        // A failover takes the cluster a few seconds (node timeout + election): commands wait for it.
-        retryDelayOnClusterDown: 300,
-        retryDelayOnFailover: 300,
-        retryDelayOnTryAgain: 300,
-        maxRedirections: 64,
+        retryDelayOnClusterDown: 500,
+        retryDelayOnFailover: 500,
+        retryDelayOnTryAgain: 500,
+        maxRedirections: 16,
         slotsRefreshTimeout: 2_000,
-        redisOptions: { ...options, ...credentials },
+        redisOptions: { maxRetriesPerRequest: options.maxRetriesPerRequest, ...credentials },
       });
     }
   }

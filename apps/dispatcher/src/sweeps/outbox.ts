@@ -1,6 +1,7 @@
 import {
   type Database,
   markEnqueued,
+  type OutboxCursor,
   OVERDUE_CURSOR_START,
   type OverdueCursor,
   overdueDeliveries,
@@ -9,12 +10,14 @@ import {
   unenqueuedDeliveries,
 } from "@hookrelay/db";
 import {
+  type DeliveryQueueProducer,
   type DeliveryQueues,
   type DeliveryRef,
   enqueueDeliveries,
   type Logger,
   type RedisClient,
   shardFor,
+  withTimeout,
 } from "@hookrelay/shared";
 import type { Queue } from "bullmq";
 
@@ -25,8 +28,16 @@ const RESTORE_BATCH = 2_000;
 const OVERDUE_BATCH = 1_000;
 /** The overdue walk starts over after this many sweeps (an hour at the default 5 s) even if not done. */
 const WALK_RESTART_SWEEPS = 720;
-/** A key in each delivery shard's keyspace, set once every pending delivery is known to be in the queue. */
+/**
+ * A key in each delivery shard's keyspace, set (to the queues' layout and a time) once every pending
+ * delivery of the shard is known to be in its queue.
+ */
 const QUEUE_MARKER = "hookrelay-complete";
+/**
+ * The sweep runs on a worker connection, which waits for Redis rather than failing: each call is bounded,
+ * so a shard that does not answer (a cluster master down) cannot hold up the others' sweep.
+ */
+const REDIS_CALL_MS = 10_000;
 /**
  * A delivery whose next try is this far overdue is checked against the queue. Short on purpose: besides a
  * job lost by Redis, it catches deliveries the api committed while it believed the insert had failed (a
@@ -56,6 +67,8 @@ export interface OutboxSweepOptions {
   logger: Logger;
   /** How old an unenqueued delivery must be before the sweep takes it (lets the api enqueue first). */
   graceMs: number;
+  /** How long one Redis call (per shard) may take before the sweep gives up on that shard for now. */
+  redisCallMs?: number;
 }
 
 /**
@@ -72,24 +85,50 @@ export async function sweepOutbox(
   options: OutboxSweepOptions,
   walk: OverdueWalk = newOverdueWalk(),
 ): Promise<number> {
-  const { db, queues, logger, graceMs } = options;
-  let enqueued = 0;
-  for (;;) {
-    const rows = await unenqueuedDeliveries(db, new Date(Date.now() - graceMs), BATCH);
-    if (rows.length === 0) break;
-    await enqueueDeliveries(queues, rows.map(toRef));
-    await markEnqueued(
-      db,
-      rows.map((row) => row.id),
-    );
-    enqueued += rows.length;
-    if (rows.length < BATCH) break;
-  }
-  if (enqueued > 0) logger.info({ count: enqueued }, "outbox sweep enqueued deliveries");
-
+  const enqueued = await enqueueOutbox(options);
   const restored = await restoreAfterDataLoss(options);
   const lost = restored > 0 ? 0 : await requeueLostJobs(options, walk);
   return enqueued + restored + lost;
+}
+
+/**
+ * Enqueues the outbox (committed, never enqueued), oldest first, and marks what each shard took. A shard
+ * that does not take its jobs (a cluster master down) keeps its deliveries for the next sweep and is not
+ * asked again in this one, while the walk goes on to the other shards' rows; it ends at the end of the
+ * outbox, or once no shard is left.
+ */
+async function enqueueOutbox(options: OutboxSweepOptions): Promise<number> {
+  const { db, queues, logger, graceMs, redisCallMs = REDIS_CALL_MS } = options;
+  const before = new Date(Date.now() - graceMs);
+  const down = new Set<DeliveryQueueProducer>();
+  let enqueued = 0;
+  let notTaken = 0;
+  let after: OutboxCursor | undefined;
+  while (down.size < queues.shards.length) {
+    const rows = await unenqueuedDeliveries(db, before, BATCH, after);
+    const last = rows.at(-1);
+    if (!last) break;
+    const asking = rows.filter((row) => !down.has(shardFor(queues, row.webhookId)));
+    const { failed, errors } = await enqueueDeliveries(queues, asking.map(toRef), { timeoutMs: redisCallMs });
+    for (const delivery of failed) down.add(shardFor(queues, delivery.webhookId));
+    const failedIds = new Set(failed.map((delivery) => delivery.deliveryId));
+    const taken = asking.filter((row) => !failedIds.has(row.id)).map((row) => row.id);
+    if (taken.length > 0) await markEnqueued(db, taken);
+    enqueued += taken.length;
+    notTaken += rows.length - taken.length;
+    if (failed.length > 0) warnShardsFailed(logger, failed.length, errors, "the next sweep enqueues them");
+    if (rows.length < BATCH) break;
+    after = { createdAt: last.createdAt, id: last.id };
+  }
+  if (enqueued > 0) logger.info({ count: enqueued, left: notTaken }, "outbox sweep enqueued deliveries");
+  return enqueued;
+}
+
+function warnShardsFailed(logger: Logger, count: number, errors: Error[], then: string): void {
+  logger.warn(
+    { deliveries: count, err: [...new Set(errors.map((error) => error.message))].join("; ") },
+    `a queue shard did not take its jobs; ${then}`,
+  );
 }
 
 /**
@@ -98,7 +137,7 @@ export async function sweepOutbox(
  * sweeps, so rows falling due faster than it walks cannot keep it from ever coming back to the oldest.
  */
 async function requeueLostJobs(options: OutboxSweepOptions, walk: OverdueWalk): Promise<number> {
-  const { db, queues, logger } = options;
+  const { db, queues, logger, redisCallMs = REDIS_CALL_MS } = options;
   if (walk.sweeps >= WALK_RESTART_SWEEPS) Object.assign(walk, { current: OVERDUE_CURSOR_START, sweeps: 0 });
   const { deliveries, next } = await overdueDeliveries(
     db,
@@ -108,11 +147,21 @@ async function requeueLostJobs(options: OutboxSweepOptions, walk: OverdueWalk): 
   );
   const lost: DeliveryRef[] = [];
   for (const [shard, rows] of groupByShard(queues, deliveries)) {
-    lost.push(...(await jobsGone(options, shard, rows)));
+    // A shard that does not answer is checked again when the walk comes back to its rows.
+    await withTimeout(jobsGone(options, shard, rows), redisCallMs, "redis did not answer").then(
+      (gone) => lost.push(...gone),
+      (error: Error) =>
+        warnShardsFailed(logger, rows.length, [error], "their jobs are checked on the next walk"),
+    );
   }
   if (lost.length > 0) {
-    await enqueueDeliveries(queues, lost);
-    logger.warn({ count: lost.length }, "re-enqueued pending deliveries whose jobs were gone");
+    const { failed, errors } = await enqueueDeliveries(queues, lost, { timeoutMs: redisCallMs });
+    if (failed.length > 0)
+      warnShardsFailed(logger, failed.length, errors, "they are found again on the next walk");
+    logger.warn(
+      { count: lost.length - failed.length },
+      "re-enqueued pending deliveries whose jobs were gone",
+    );
   }
   Object.assign(walk, { current: next, sweeps: next === OVERDUE_CURSOR_START ? 0 : walk.sweeps + 1 });
   return lost.length;
@@ -164,19 +213,25 @@ function groupByShard<Row extends QueuedDeliveryRow>(
 
 /**
  * Redis lost its data (a flush, a restart without persistence, a failover to an empty replica) when a
- * shard's marker key is gone: then every pending delivery of that shard goes back in the queue at its due
- * time (its `next_attempt_at`), in batches, and the marker is set again — only after the last batch, so a
- * dispatcher dying midway leaves the work to the next sweep. On a Redis Cluster each shard's marker lives
- * with its queue, so a node that lost its data costs only its own shards a restore. Detected within one
- * sweep interval whatever the backlog; on a healthy Redis it costs one GET per shard. Enqueue is idempotent
- * (job id = delivery id), so several dispatchers may restore at once. Returns how many it put back.
+ * shard's marker key is gone, or holds another layout (QUEUE_SHARDS changed: webhooks moved between
+ * shards). Then every pending delivery of that shard goes back in the queue at its due time (its
+ * `next_attempt_at`), in batches, and the marker is set again — only after the last batch, and only for a
+ * shard that took every job, so a dispatcher dying midway or a shard still down leaves the work to the
+ * next sweep. On a Redis Cluster each shard's marker lives with its queue, so a node that lost its data
+ * costs only its own shards a restore. Detected within one sweep interval whatever the backlog; on a
+ * healthy Redis it costs one GET per shard. Enqueue is idempotent (job id = delivery id), so several
+ * dispatchers may restore at once. Returns how many deliveries it put back.
  */
-async function restoreAfterDataLoss({ db, queues, redis, logger }: OutboxSweepOptions): Promise<number> {
+async function restoreAfterDataLoss(options: OutboxSweepOptions): Promise<number> {
+  const { db, queues, redis, logger, redisCallMs = REDIS_CALL_MS } = options;
+  const layout = `shards=${queues.shards.length}`;
   const lost = new Set<ShardQueue>();
   for (const shard of queues.shards) {
-    if ((await redis.get(shard.toKey(QUEUE_MARKER))) === null) lost.add(shard);
+    const marker = await withTimeout(redis.get(shard.toKey(QUEUE_MARKER)), redisCallMs).catch(() => layout);
+    if (marker?.split(" ")[0] !== layout) lost.add(shard);
   }
   if (lost.size === 0) return 0;
+  const failedShards = new Set<DeliveryQueueProducer>();
   let restored = 0;
   let after = "";
   for (;;) {
@@ -184,17 +239,34 @@ async function restoreAfterDataLoss({ db, queues, redis, logger }: OutboxSweepOp
     if (rows.length === 0) break;
     const now = Date.now();
     const due = new Map(rows.map((row) => [row.id, row.nextAttemptAt?.getTime() ?? now]));
-    const restoring = rows.filter((row) => lost.has(shardFor(queues, row.webhookId)));
-    await enqueueDeliveries(queues, restoring.map(toRef), (delivery) =>
-      Math.max(0, (due.get(delivery.deliveryId) ?? now) - now),
-    );
-    restored += restoring.length;
+    const restoring = rows.filter((row) => {
+      const shard = shardFor(queues, row.webhookId);
+      return lost.has(shard) && !failedShards.has(shard);
+    });
+    const { failed, errors } = await enqueueDeliveries(queues, restoring.map(toRef), {
+      delayMs: (delivery) => Math.max(0, (due.get(delivery.deliveryId) ?? now) - now),
+      timeoutMs: redisCallMs,
+    });
+    for (const delivery of failed) failedShards.add(shardFor(queues, delivery.webhookId));
+    if (failed.length > 0)
+      warnShardsFailed(logger, failed.length, errors, "its restore is retried next sweep");
+    restored += restoring.length - failed.length;
     after = rows.at(-1)?.id ?? after;
-    if (rows.length < RESTORE_BATCH) break;
+    if (rows.length < RESTORE_BATCH || failedShards.size === lost.size) break;
   }
-  for (const shard of lost) await redis.set(shard.toKey(QUEUE_MARKER), new Date().toISOString());
+  for (const shard of lost) {
+    if (failedShards.has(shard)) continue;
+    // Not set: the shard is restored again next sweep (idempotent).
+    await withTimeout(
+      redis.set(shard.toKey(QUEUE_MARKER), `${layout} ${new Date().toISOString()}`),
+      redisCallMs,
+    ).catch(() => undefined);
+  }
   if (restored > 0) {
-    logger.warn({ count: restored }, "Redis had lost its data: every pending delivery is back in the queue");
+    logger.warn(
+      { count: restored },
+      "a queue shard had lost its data or changed layout: its pending deliveries are back in the queue",
+    );
   }
   return restored;
 }

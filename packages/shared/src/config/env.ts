@@ -64,7 +64,7 @@ export const commonEnvShape = {
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default(DEFAULT_QUEUE_PREFIX),
-  QUEUE_SHARDS: z.coerce.number().int().min(1).max(256).default(1),
+  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SECRETS_KEY: secretsKey.optional(),
   ALLOW_PRIVATE_TARGETS: booleanText.optional(),
