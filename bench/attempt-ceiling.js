@@ -79,7 +79,8 @@ async function seedDeliveries(db, { projectId, webhookIds }, count) {
       }),
     );
     await Promise.all(batch.map((events) => insertEventsWithDeliveries(db, events)));
-    for (const events of batch) for (const event of events) seeded.push(...event.deliveries);
+    for (const events of batch)
+      for (const event of events) for (const one of event.deliveries) seeded.push(one);
   }
   return seeded;
 }
@@ -140,6 +141,11 @@ async function measurePhase(databaseUrl, postgres, { recorders, lanes, seconds, 
   recordMs.sort((a, b) => a - b);
   const perAttempt = (cpuSeconds) => round((cpuSeconds * 1000) / Math.max(recorded, 1));
   const postgresSeconds = pgAfter.backends - pgBefore.backends;
+  const processSeconds = (processCpu.user + processCpu.system) / 1e6;
+  // What the machine did besides this phase (other users of the box), so a noisy run can be told apart.
+  const outside = machine - postgresSeconds - (pgAfter.shared - pgBefore.shared) - processSeconds;
+  const percentOfMachine = (cpuSeconds) =>
+    Math.round((cpuSeconds / elapsed / os.availableParallelism()) * 100);
   return {
     recorders,
     lanes,
@@ -152,11 +158,12 @@ async function measurePhase(databaseUrl, postgres, { recorders, lanes, seconds, 
     cpuMsPerAttempt: {
       postgres: perAttempt(postgresSeconds),
       postgresShared: perAttempt(pgAfter.shared - pgBefore.shared),
-      recorderProcess: perAttempt((processCpu.user + processCpu.system) / 1e6),
+      recorderProcess: perAttempt(processSeconds),
       machine: perAttempt(machine),
     },
     postgresCores: round(postgresSeconds / elapsed),
-    machineBusyPercent: Math.round((machine / elapsed / os.availableParallelism()) * 100),
+    machineBusyPercent: percentOfMachine(machine),
+    outsidePercent: percentOfMachine(Math.max(0, outside)),
     used: next,
   };
 }
@@ -185,7 +192,8 @@ export async function runAttemptCeiling({ seconds }) {
         : 0;
       const wanted = Math.min(MAX_DELIVERIES, Math.max(MIN_DELIVERIES, Math.ceil(estimate * seconds * 1.3)));
       const seedStarted = performance.now();
-      if (spare.length < wanted) spare.push(...(await seedDeliveries(seedDb, target, wanted - spare.length)));
+      if (spare.length < wanted)
+        spare = spare.concat(await seedDeliveries(seedDb, target, wanted - spare.length));
       process.stderr.write(
         `bench: attempts ${recorders}×${lanes}: ${spare.length} pending deliveries ready ` +
           `(seeded in ${Math.round(performance.now() - seedStarted)} ms) …\n`,
@@ -222,7 +230,10 @@ export function attemptCeilingTable(result) {
     ["PostgreSQL shared writers CPU ms per attempt", (p) => p.cpuMsPerAttempt.postgresShared],
     ["PostgreSQL backends cores used", (p) => p.postgresCores],
     ["recorder process CPU ms per attempt", (p) => p.cpuMsPerAttempt.recorderProcess],
-    ["machine CPU ms per attempt / busy %", (p) => `${p.cpuMsPerAttempt.machine}/${p.machineBusyPercent}`],
+    [
+      "machine CPU ms per attempt / busy % / of it not this run's %",
+      (p) => `${p.cpuMsPerAttempt.machine}/${p.machineBusyPercent}/${p.outsidePercent}`,
+    ],
     [
       "recorded / failed (ran out of deliveries)",
       (p) => `${p.recorded}/${p.failed}${p.ranOut ? " (ran out)" : ""}`,
