@@ -1,17 +1,19 @@
-import type { WebhookResponse } from "@hookrelay/shared";
+import type { DisabledReason, WebhookResponse } from "@hookrelay/shared";
 import { newId } from "@hookrelay/shared";
 import type { Database } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
+import { rawQuery } from "./raw-rows.js";
 
 /** last_success_at is kept to this precision, so a busy healthy webhook's row is not a lock hot spot. */
 const SUCCESS_STAMP_RESOLUTION_MS = 1_000;
 
-export type DisabledReason = "gone_410" | "auto_failing";
+/** Why an attempt disables its webhook on its own: every disabled reason but `manual`. */
+export type AutoDisabledReason = Exclude<DisabledReason, "manual">;
 
 export type Outcome =
   | { status: "succeeded" }
   | { status: "retry"; nextAttemptAt: Date }
-  | { status: "failed"; disableWebhook?: DisabledReason };
+  | { status: "failed"; disableWebhook?: AutoDisabledReason };
 
 export interface AttemptRecord {
   deliveryId: string;
@@ -49,7 +51,7 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
   );
   // Raw SQL, one statement: Prisma compiles a query plan per call (for createMany, per row), which was the
   // dispatcher's largest cost; a single statement is atomic on its own and needs no BEGIN/COMMIT trips.
-  const record = db.$executeRaw(recordStatement(records));
+  const record = attemptsRecording.execute(db, records);
   if (disabling.length === 0) {
     await record;
     return;
@@ -66,6 +68,27 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
 
 // PostgreSQL text and jsonb cannot hold NUL, which a receiver may send.
 const storable = (text: string) => text.replaceAll("\u0000", "\uFFFD");
+
+const attemptsRecording = rawQuery({
+  name: "record attempts",
+  columns: {
+    attempts: [
+      "id",
+      "delivery_id",
+      "attempt_number",
+      "status_code",
+      "response_body",
+      "response_headers",
+      "latency_ms",
+      "error",
+      "created_at",
+    ],
+    deliveries: ["id", "status", "attempt_count", "last_status_code", "next_attempt_at", "completed_at"],
+    webhooks: ["id", "fail_count", "last_success_at", "last_failure_at", "failing_since"],
+  },
+  row: {},
+  sql: recordStatement,
+});
 
 /** The attempts, their deliveries' new state and their webhooks' health, as one statement. */
 function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {

@@ -1,6 +1,7 @@
 import type { Database } from "./client.js";
 import { releaseDebugHistoriesSoon } from "./debug-history.js";
 import { Prisma } from "./generated/prisma/client.js";
+import { type RawClient, rawQuery } from "./raw-rows.js";
 
 /** An accepted event and its deliveries, ready to be stored. */
 export interface NewEvent {
@@ -34,31 +35,15 @@ export function insertChunkLength(length: number, deliveriesAt: (index: number) 
   return count;
 }
 
-/**
- * One statement: the idempotency keys claimed (a key is taken while it has not expired; an expired one is
- * taken over), the events whose key was claimed or that have none, then the deliveries of the events
- * inserted. Of two events with one key, in one statement or in concurrent ones, only one is stored.
- * By default deliveries are written with `enqueued_at` already set (optimistically, so the
- * api's hot path writes each delivery row once; see the ingest package's outbox hand-off); with
- * `inOutbox` they are written into the outbox (`enqueued_at` null) and marked once enqueued.
- * Returns the inserted event ids.
- */
-export async function insertEventsWithDeliveries(
-  db: Database,
-  events: NewEvent[],
-  { inOutbox = false }: { inOutbox?: boolean } = {},
-): Promise<Set<string>> {
+// The foreign key from a claimed key to its event is checked at the end of the statement, once the event is
+// in. DISTINCT ON: ON CONFLICT DO UPDATE may not touch one key twice in a statement.
+function claimAndInsert(events: readonly NewEvent[]): Prisma.Sql {
   const eventRows = events.map(
     (event) => Prisma.sql`(${event.id}, ${event.projectId}, ${event.eventType}, ${event.dataJson}::jsonb,
       ${event.payload}, ${event.idempotencyKey}, ${event.createdAt}::timestamptz,
       ${event.idempotencyExpiresAt ?? null}::timestamptz)`,
   );
-  const deliveryRows = events.flatMap((event) =>
-    event.deliveries.map((delivery) => Prisma.sql`(${delivery.id}, ${event.id}, ${delivery.webhookId})`),
-  );
-  // The foreign key from a claimed key to its event is checked at the end of the statement, once the
-  // event is in. DISTINCT ON: ON CONFLICT DO UPDATE may not touch one key twice in a statement.
-  const claimAndInsert = Prisma.sql`
+  return Prisma.sql`
     offered (id, project_id, event_type, data, payload, idempotency_key, created_at, key_expires_at) AS (
       VALUES ${Prisma.join(eventRows)}
     ), claimed AS (
@@ -76,13 +61,33 @@ export async function insertEventsWithDeliveries(
       WHERE idempotency_key IS NULL OR id IN (SELECT event_id FROM claimed)
       RETURNING id, project_id, event_type, created_at
     )`;
-  // Prisma keeps this statement's parameters (whole events) in its debug history: dropped soon after.
-  const rows = await db
-    .$queryRaw<Array<{ id: string }>>(
-      deliveryRows.length === 0
-        ? Prisma.sql`WITH ${claimAndInsert} SELECT id FROM inserted`
-        : Prisma.sql`
-    WITH ${claimAndInsert},
+}
+
+const claimedColumns = {
+  idempotency_keys: ["project_id", "key", "event_id", "created_at", "expires_at"],
+  events: ["id", "project_id", "event_type", "data", "payload", "idempotency_key", "created_at"],
+};
+
+const eventsInsert = rawQuery({
+  name: "insert events",
+  columns: claimedColumns,
+  row: { id: "text" },
+  sql: (events: readonly NewEvent[]) => Prisma.sql`WITH ${claimAndInsert(events)} SELECT id FROM inserted`,
+});
+
+const eventsWithDeliveriesInsert = rawQuery({
+  name: "insert events with deliveries",
+  columns: {
+    ...claimedColumns,
+    deliveries: ["id", "project_id", "event_id", "webhook_id", "event_type", "created_at", "enqueued_at"],
+  },
+  row: { id: "text" },
+  sql: (events: readonly NewEvent[], inOutbox: boolean) => {
+    const deliveryRows = events.flatMap((event) =>
+      event.deliveries.map((delivery) => Prisma.sql`(${delivery.id}, ${event.id}, ${delivery.webhookId})`),
+    );
+    return Prisma.sql`
+    WITH ${claimAndInsert(events)},
     delivered AS (
       INSERT INTO deliveries (id, project_id, event_id, webhook_id, event_type, created_at, enqueued_at)
       SELECT v.id, i.project_id, i.id, v.webhook_id, i.event_type, i.created_at,
@@ -90,9 +95,29 @@ export async function insertEventsWithDeliveries(
       FROM (VALUES ${Prisma.join(deliveryRows)}) AS v(id, event_id, webhook_id)
       JOIN inserted i ON i.id = v.event_id
     )
-    SELECT id FROM inserted`,
-    )
-    .finally(releaseDebugHistoriesSoon);
+    SELECT id FROM inserted`;
+  },
+});
+
+/**
+ * One statement: the idempotency keys claimed (a key is taken while it has not expired; an expired one is
+ * taken over), the events whose key was claimed or that have none, then the deliveries of the events
+ * inserted. Of two events with one key, in one statement or in concurrent ones, only one is stored.
+ * By default deliveries are written with `enqueued_at` already set (optimistically, so the
+ * api's hot path writes each delivery row once; see the ingest package's outbox hand-off); with
+ * `inOutbox` they are written into the outbox (`enqueued_at` null) and marked once enqueued.
+ * Returns the inserted event ids.
+ */
+export async function insertEventsWithDeliveries(
+  db: Database,
+  events: NewEvent[],
+  { inOutbox = false }: { inOutbox?: boolean } = {},
+): Promise<Set<string>> {
+  const insert = events.some((event) => event.deliveries.length > 0)
+    ? eventsWithDeliveriesInsert.rows(db, events, inOutbox)
+    : eventsInsert.rows(db, events);
+  // Prisma keeps this statement's parameters (whole events) in its debug history: dropped soon after.
+  const rows = await insert.finally(releaseDebugHistoriesSoon);
   return new Set(rows.map((row) => row.id));
 }
 
@@ -109,10 +134,17 @@ export async function returnToOutbox(db: Database, deliveryIds: string[]): Promi
   });
 }
 
+const keyProject = rawQuery({
+  name: "project of api key",
+  columns: { api_keys: ["project_id", "key_hash", "revoked_at"] },
+  row: { project_id: "text" },
+  sql: (keyHash: string) => Prisma.sql`
+    SELECT project_id FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`,
+});
+
 /** The project of a live (not revoked) API key, by the key's hash. */
-export async function projectIdForKeyHash(db: Database, keyHash: string): Promise<string | null> {
-  const [row] = await db.$queryRaw<Array<{ project_id: string }>>`
-    SELECT project_id FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
+export async function projectIdForKeyHash(db: RawClient, keyHash: string): Promise<string | null> {
+  const [row] = await keyProject.rows(db, keyHash);
   return row?.project_id ?? null;
 }
 
@@ -121,16 +153,32 @@ export interface WebhookTarget {
   event_types: string[];
 }
 
+const webhookTargets = rawQuery({
+  name: "enabled webhook targets",
+  columns: { webhooks: ["id", "event_types", "project_id", "enabled"] },
+  row: { id: "text", event_types: "_text | null" },
+  sql: (projectId: string) => Prisma.sql`
+    SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`,
+});
+
 /** The project's enabled webhooks with their event-type filters: what an event fans out to. */
-export function enabledWebhookTargets(db: Database, projectId: string): Promise<WebhookTarget[]> {
-  return db.$queryRaw<WebhookTarget[]>`
-    SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`;
+export async function enabledWebhookTargets(db: RawClient, projectId: string): Promise<WebhookTarget[]> {
+  const rows = await webhookTargets.rows(db, projectId);
+  // The column allows NULL (a Prisma list), though hookrelay never writes it: no filters match no event.
+  return rows.map(({ id, event_types }) => ({ id, event_types: event_types ?? [] }));
 }
 
+const dataSizes = rawQuery({
+  name: "event data sizes",
+  columns: { events: ["id", "data"] },
+  row: { id: "text", bytes: "int4" },
+  sql: (eventIds: string[]) => Prisma.sql`
+    SELECT id, octet_length(data::text)::int AS bytes FROM events WHERE id = ANY(${eventIds}::text[])`,
+});
+
 /** The size of each event's `data` as JSON text, by id (to bound a page of events in bytes). */
-export async function eventDataSizes(db: Database, eventIds: string[]): Promise<Map<string, number>> {
+export async function eventDataSizes(db: RawClient, eventIds: string[]): Promise<Map<string, number>> {
   if (eventIds.length === 0) return new Map();
-  const rows = await db.$queryRaw<Array<{ id: string; bytes: number }>>`
-    SELECT id, octet_length(data::text)::int AS bytes FROM events WHERE id = ANY(${eventIds}::text[])`;
+  const rows = await dataSizes.rows(db, eventIds);
   return new Map(rows.map((row) => [row.id, row.bytes]));
 }

@@ -1,6 +1,6 @@
 export {
   type AttemptRecord,
-  type DisabledReason,
+  type AutoDisabledReason,
   failPendingDeliveries,
   type Outcome,
   recordAttempt,

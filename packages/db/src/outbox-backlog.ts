@@ -6,7 +6,8 @@ const backlog = rawQuery({
   name: "outbox backlog",
   columns: { deliveries: ["enqueued_at", "status"] },
   row: { backlog: "int4" },
-  // Uses the (enqueued_at, created_at) index: only the outbox rows are visited.
+  // The outbox is one range of the (status, enqueued_at, created_at) index (pending, enqueued_at null), in
+  // each partition: only its rows are visited, however many finished rows have a null enqueued_at.
   sql: () =>
     Prisma.sql`SELECT count(*)::int AS backlog FROM deliveries WHERE enqueued_at IS NULL AND status = 'pending'`,
 });

@@ -1,4 +1,6 @@
 import type { Database } from "./client.js";
+import { Prisma } from "./generated/prisma/client.js";
+import { rawQuery } from "./raw-rows.js";
 
 // The outbox convention: a delivery row is the truth, its BullMQ job only a copy. `enqueued_at` null means
 // "not known to be in the queue" (the api died or Redis was down between commit and enqueue); the
@@ -16,6 +18,17 @@ export interface OutboxCursor {
   id: string;
 }
 
+const unenqueued = rawQuery({
+  name: "unenqueued deliveries",
+  columns: { deliveries: ["id", "webhook_id", "created_at", "status", "enqueued_at"] },
+  row: { id: "text", webhookId: "text", createdAt: "timestamptz" },
+  sql: (before: Date, limit: number, after: OutboxCursor) => Prisma.sql`
+    SELECT id, webhook_id AS "webhookId", created_at AS "createdAt" FROM deliveries
+    WHERE status = 'pending' AND enqueued_at IS NULL AND created_at < ${before}
+      AND created_at >= ${after.createdAt} AND (created_at, id) > (${after.createdAt}, ${after.id})
+    ORDER BY created_at, id LIMIT ${limit}`,
+});
+
 /**
  * Pending deliveries never enqueued, created before `before`, oldest first, after `after` (a walk goes on
  * past rows it could not enqueue, e.g. of a Redis shard that is down).
@@ -26,12 +39,18 @@ export function unenqueuedDeliveries(
   limit: number,
   after: OutboxCursor = { createdAt: new Date(0), id: "" },
 ): Promise<Array<QueuedDeliveryRow & { createdAt: Date }>> {
-  return db.$queryRaw`
-    SELECT id, webhook_id AS "webhookId", created_at AS "createdAt" FROM deliveries
-    WHERE status = 'pending' AND enqueued_at IS NULL AND created_at < ${before}
-      AND created_at >= ${after.createdAt} AND (created_at, id) > (${after.createdAt}, ${after.id})
-    ORDER BY created_at, id LIMIT ${limit}`;
+  return unenqueued.rows(db, before, limit, after);
 }
+
+const pendingAfter = rawQuery({
+  name: "pending deliveries after",
+  columns: { deliveries: ["id", "webhook_id", "next_attempt_at", "status"] },
+  row: { id: "text", webhookId: "text", nextAttemptAt: "timestamptz | null" },
+  sql: (afterId: string, limit: number) => Prisma.sql`
+    SELECT id, webhook_id AS "webhookId", next_attempt_at AS "nextAttemptAt" FROM deliveries
+    WHERE status = 'pending' AND id > ${afterId}
+    ORDER BY id LIMIT ${limit}`,
+});
 
 /** Pending deliveries after `afterId` in id order, with when each is due (its next try, null: now). */
 export function pendingDeliveriesAfter(
@@ -39,10 +58,7 @@ export function pendingDeliveriesAfter(
   afterId: string,
   limit: number,
 ): Promise<Array<QueuedDeliveryRow & { nextAttemptAt: Date | null }>> {
-  return db.$queryRaw`
-    SELECT id, webhook_id AS "webhookId", next_attempt_at AS "nextAttemptAt" FROM deliveries
-    WHERE status = 'pending' AND id > ${afterId}
-    ORDER BY id LIMIT ${limit}`;
+  return pendingAfter.rows(db, afterId, limit);
 }
 
 /** Where the overdue check stopped in each of its two ranges. */
@@ -58,7 +74,34 @@ export const OVERDUE_CURSOR_START: OverdueCursor = {
   retrying: { at: new Date(0), id: "" },
 };
 
-type OverdueRow = QueuedDeliveryRow & { at: Date };
+const overdueUntried = rawQuery({
+  name: "overdue untried deliveries",
+  columns: { deliveries: ["id", "webhook_id", "created_at", "status", "next_attempt_at", "enqueued_at"] },
+  row: { id: "text", webhookId: "text", at: "timestamptz" },
+  sql: (after: { at: Date; id: string }, before: Date, limit: number) => Prisma.sql`
+      SELECT id, webhook_id AS "webhookId", created_at AS at FROM deliveries
+      WHERE status = 'pending' AND next_attempt_at IS NULL
+        AND created_at >= ${after.at} AND created_at < ${before}
+        AND (created_at, id) > (${after.at}, ${after.id})
+        AND enqueued_at IS NOT NULL
+      ORDER BY created_at, id LIMIT ${limit}`,
+});
+
+const overdueRetrying = rawQuery({
+  name: "overdue retrying deliveries",
+  columns: { deliveries: ["id", "webhook_id", "next_attempt_at", "status", "enqueued_at"] },
+  // Never null in the range walked; PostgreSQL can only say the column may be.
+  row: { id: "text", webhookId: "text", at: "timestamptz | null" },
+  sql: (after: { at: Date; id: string }, before: Date, limit: number) => Prisma.sql`
+      SELECT id, webhook_id AS "webhookId", next_attempt_at AS at FROM deliveries
+      WHERE status = 'pending'
+        AND next_attempt_at >= ${after.at} AND next_attempt_at < ${before}
+        AND (next_attempt_at, id) > (${after.at}, ${after.id})
+        AND enqueued_at IS NOT NULL
+      ORDER BY next_attempt_at, id LIMIT ${limit}`,
+});
+
+type OverdueRow = QueuedDeliveryRow & { at: Date | null };
 
 /**
  * The next enqueued pending deliveries that were due before `before`, after `cursor`, at most `limit` of
@@ -73,24 +116,12 @@ export async function overdueDeliveries(
   limit: number,
 ): Promise<{ deliveries: QueuedDeliveryRow[]; next: OverdueCursor }> {
   const [untried, retrying] = await Promise.all([
-    db.$queryRaw<Array<OverdueRow>>`
-      SELECT id, webhook_id AS "webhookId", created_at AS at FROM deliveries
-      WHERE status = 'pending' AND next_attempt_at IS NULL
-        AND created_at >= ${cursor.untried.at} AND created_at < ${before}
-        AND (created_at, id) > (${cursor.untried.at}, ${cursor.untried.id})
-        AND enqueued_at IS NOT NULL
-      ORDER BY created_at, id LIMIT ${limit}`,
-    db.$queryRaw<Array<OverdueRow>>`
-      SELECT id, webhook_id AS "webhookId", next_attempt_at AS at FROM deliveries
-      WHERE status = 'pending'
-        AND next_attempt_at >= ${cursor.retrying.at} AND next_attempt_at < ${before}
-        AND (next_attempt_at, id) > (${cursor.retrying.at}, ${cursor.retrying.id})
-        AND enqueued_at IS NOT NULL
-      ORDER BY next_attempt_at, id LIMIT ${limit}`,
+    overdueUntried.rows(db, cursor.untried, before, limit),
+    overdueRetrying.rows(db, cursor.retrying, before, limit),
   ]);
   const continueFrom = (rows: OverdueRow[], start: { at: Date; id: string }) => {
     const last = rows.at(-1);
-    return rows.length < limit || !last ? start : { at: last.at, id: last.id };
+    return rows.length < limit || !last?.at ? start : { at: last.at, id: last.id };
   };
   const next = {
     untried: continueFrom(untried, OVERDUE_CURSOR_START.untried),

@@ -1,5 +1,7 @@
 import { idAtTime, idTime } from "@hookrelay/shared";
 import type { Database } from "./client.js";
+import { Prisma } from "./generated/prisma/client.js";
+import { rawQuery } from "./raw-rows.js";
 
 // events, deliveries and attempts are range-partitioned by time-sortable ids (see the migration
 // 20261201230000_time_partitioned_tables): events and deliveries by their id, attempts by their delivery's
@@ -28,6 +30,30 @@ const LOCK_TIMEOUT = "5s";
 // Serializes partition maintenance between processes (any bigint; "hookrelay partitions").
 const MAINTENANCE_LOCK = 0x686b_7061_7274n;
 
+// Partition names and bounds cannot be bind parameters: they are written into the statement, and only ever
+// ones this module computes (the tables above, suffixes of the form below, ids from idAtTime), quoted anyway.
+const PARTITION_SUFFIX = /^(?:legacy|p\d{8})$/;
+const quotedName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quotedText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const partitionName = (table: string, suffix: string) => {
+  if (!PARTITION_SUFFIX.test(suffix)) throw new Error(`not a partition suffix: ${JSON.stringify(suffix)}`);
+  return quotedName(`${table}_${suffix}`);
+};
+
+const lockTimeout = rawQuery({
+  name: "partition maintenance lock timeout",
+  columns: {},
+  row: {},
+  sql: () => Prisma.sql`SET LOCAL lock_timeout = '${Prisma.raw(LOCK_TIMEOUT)}'`,
+});
+
+const maintenanceLock = rawQuery({
+  name: "lock partition maintenance",
+  columns: {},
+  row: { pg_advisory_xact_lock: "void" },
+  sql: () => Prisma.sql`SELECT pg_advisory_xact_lock(${Prisma.raw(MAINTENANCE_LOCK.toString())})`,
+});
+
 /** One period's partitions of the three tables. `from` null: the legacy partitions (from the first id). */
 export interface PartitionPeriod {
   /** The suffix after `<table>_`: `p20261203`, or `legacy`. */
@@ -36,12 +62,19 @@ export interface PartitionPeriod {
   to: Date;
 }
 
-/** The periods with partitions, oldest first (the default partitions are not a period). */
-export async function partitionPeriods(db: Database): Promise<PartitionPeriod[]> {
-  const rows = await db.$queryRaw<Array<{ name: string; bound: string }>>`
+const eventPartitions = rawQuery({
+  name: "partitions of events",
+  columns: {},
+  row: { name: "text", bound: "text" },
+  sql: () => Prisma.sql`
     SELECT c.relname::text AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = 'events'::regclass`;
+    WHERE i.inhparent = 'events'::regclass`,
+});
+
+/** The periods with partitions, oldest first (the default partitions are not a period). */
+export async function partitionPeriods(db: Database): Promise<PartitionPeriod[]> {
+  const rows = await eventPartitions.rows(db);
   const periods: PartitionPeriod[] = [];
   for (const { name, bound } of rows) {
     const match = /^FOR VALUES FROM \((?:MINVALUE|'([^']+)')\) TO \('([^']+)'\)$/.exec(bound);
@@ -88,12 +121,12 @@ export async function ensurePartitions(
     const suffix = suffixFor(from);
     try {
       await db.$transaction([
-        db.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`),
-        db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${MAINTENANCE_LOCK})`),
+        lockTimeout.execute(db),
+        maintenanceLock.execute(db),
         ...[...TABLES].reverse().map(({ table, idKind }) =>
           db.$executeRawUnsafe(
-            `CREATE TABLE IF NOT EXISTS "${table}_${suffix}" PARTITION OF "${table}"
-             FOR VALUES FROM ('${boundId(idKind, from)}') TO ('${boundId(idKind, to)}')`,
+            `CREATE TABLE IF NOT EXISTS ${partitionName(table, suffix)} PARTITION OF ${quotedName(table)}
+             FOR VALUES FROM (${quotedText(boundId(idKind, from))}) TO (${quotedText(boundId(idKind, to))})`,
           ),
         ),
       ]);
@@ -105,6 +138,57 @@ export async function ensurePartitions(
   }
   return created;
 }
+
+const pendingInPeriod = rawQuery({
+  name: "pending deliveries of a period",
+  columns: { deliveries: ["status"] },
+  row: { found: "bool" },
+  sql: (suffix: string) => {
+    const partition = Prisma.raw(partitionName("deliveries", suffix));
+    return Prisma.sql`SELECT EXISTS (SELECT 1 FROM ${partition} WHERE status = 'pending') AS found`;
+  },
+});
+
+/** Deliveries of the period's events, in later periods: [deliveryTo, …) by id, [eventFrom, eventTo) by event. */
+interface LaterDeliveries {
+  deliveryTo: string;
+  eventFrom: string;
+  eventTo: string;
+}
+
+const keptLaterDeliveries = rawQuery({
+  name: "kept later deliveries of a period's events",
+  columns: { deliveries: ["id", "event_id", "status", "created_at"] },
+  row: { found: "bool" },
+  sql: ({ deliveryTo, eventFrom, eventTo }: LaterDeliveries, cutoff: Date) => Prisma.sql`
+        SELECT EXISTS (SELECT 1 FROM deliveries
+                       WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}
+                         AND (status = 'pending' OR created_at >= ${cutoff}::timestamptz)) AS found`,
+});
+
+const laterDeliveriesDeletion = rawQuery({
+  name: "delete later deliveries of a period's events",
+  columns: { deliveries: ["id", "event_id"] },
+  row: {},
+  sql: ({ deliveryTo, eventFrom, eventTo }: LaterDeliveries) => Prisma.sql`
+        DELETE FROM deliveries WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}`,
+});
+
+const periodKeysDeletion = rawQuery({
+  name: "delete idempotency keys of a period's events",
+  columns: { idempotency_keys: ["event_id"] },
+  row: {},
+  sql: (eventFrom: string, eventTo: string) => Prisma.sql`
+        DELETE FROM idempotency_keys WHERE event_id >= ${eventFrom} AND event_id < ${eventTo}`,
+});
+
+const periodReplaysRelease = rawQuery({
+  name: "clear replays of a period's deliveries",
+  columns: { deliveries: ["replay_of"] },
+  row: {},
+  sql: (deliveryFrom: string, deliveryTo: string) => Prisma.sql`
+        UPDATE deliveries SET replay_of = NULL WHERE replay_of >= ${deliveryFrom} AND replay_of < ${deliveryTo}`,
+});
 
 export type PeriodOutcome =
   | { suffix: string; dropped: true }
@@ -131,28 +215,22 @@ export async function dropPeriod(
   const deliveryFrom = period.from ? boundId("delivery", period.from) : "";
   return db.$transaction(
     async (tx): Promise<PeriodOutcome> => {
-      await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${MAINTENANCE_LOCK})`);
-      const [pending] = await tx.$queryRawUnsafe<Array<{ found: boolean }>>(
-        `SELECT EXISTS (SELECT 1 FROM "deliveries_${suffix}" WHERE status = 'pending') AS found`,
-      );
+      await lockTimeout.execute(tx);
+      await maintenanceLock.execute(tx);
+      const [pending] = await pendingInPeriod.rows(tx, suffix);
       if (pending?.found) return { suffix, dropped: false, reason: "pending deliveries" };
       // Deliveries are never older than their event, so only later periods (and the default partition) can
       // hold a delivery of these events; each later partition answers from its event_id index.
-      const [live] = await tx.$queryRaw<Array<{ found: boolean }>>`
-        SELECT EXISTS (SELECT 1 FROM deliveries
-                       WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}
-                         AND (status = 'pending' OR created_at >= ${cutoff}::timestamptz)) AS found`;
+      const later = { deliveryTo, eventFrom, eventTo };
+      const [live] = await keptLaterDeliveries.rows(tx, later, cutoff);
       if (live?.found) return { suffix, dropped: false, reason: "events of newer deliveries still kept" };
-      await tx.$executeRaw`
-        DELETE FROM deliveries WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}`;
-      await tx.$executeRaw`
-        DELETE FROM idempotency_keys WHERE event_id >= ${eventFrom} AND event_id < ${eventTo}`;
-      await tx.$executeRaw`
-        UPDATE deliveries SET replay_of = NULL WHERE replay_of >= ${deliveryFrom} AND replay_of < ${deliveryTo}`;
+      await laterDeliveriesDeletion.execute(tx, later);
+      await periodKeysDeletion.execute(tx, eventFrom, eventTo);
+      await periodReplaysRelease.execute(tx, deliveryFrom, deliveryTo);
       for (const { table } of TABLES) {
-        await tx.$executeRawUnsafe(`ALTER TABLE "${table}" DETACH PARTITION "${table}_${suffix}"`);
-        await tx.$executeRawUnsafe(`DROP TABLE "${table}_${suffix}"`);
+        const partition = partitionName(table, suffix);
+        await tx.$executeRawUnsafe(`ALTER TABLE ${quotedName(table)} DETACH PARTITION ${partition}`);
+        await tx.$executeRawUnsafe(`DROP TABLE ${partition}`);
       }
       return { suffix, dropped: true };
     },

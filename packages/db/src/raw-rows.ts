@@ -47,10 +47,11 @@ export interface RawQuery<Args extends unknown[] = unknown[], Spec extends RowSp
   /** The columns of each returned row; `{}` for a statement that returns none. */
   readonly row: Spec;
   readonly sql: (...args: Args) => Prisma.Sql;
+  // Prisma's lazy promises: the statement runs when awaited, or as one of a batch `$transaction([...])`.
   /** The returned rows. */
-  rows(db: RawClient, ...args: Args): Promise<RowOf<Spec>[]>;
+  rows(db: RawClient, ...args: Args): Prisma.PrismaPromise<RowOf<Spec>[]>;
   /** The number of rows the statement changed. */
-  execute(db: RawClient, ...args: Args): Promise<number>;
+  execute(db: RawClient, ...args: Args): Prisma.PrismaPromise<number>;
 }
 
 const declared = new Map<string, RawQuery<unknown[], RowSpec>>();

@@ -1,7 +1,9 @@
 import { idAtTime } from "@hookrelay/shared";
 import type { Database } from "./client.js";
+import { Prisma } from "./generated/prisma/client.js";
 import { deleteExpiredIdempotencyKeys } from "./idempotency-keys.js";
 import { dropExpiredPeriods, ensurePartitions, type PeriodOutcome } from "./partitions.js";
+import { rawQuery } from "./raw-rows.js";
 
 export interface RetentionCounts {
   events: number;
@@ -16,21 +18,15 @@ export interface RetentionOptions {
   maxBatches?: number;
 }
 
-/**
- * Deletes events created before `cutoff` with their deliveries and attempts, in batches (children first,
- * each batch one statement). An event is kept while any of its deliveries is still pending (a retry may
- * legitimately be 14 days old) or was created after the cutoff (a recent replay of an old event).
- */
-export async function deleteExpired(
-  db: Database,
-  cutoff: Date,
-  { batchSize = 2_000, maxBatches = 500 }: RetentionOptions = {},
-): Promise<RetentionCounts> {
-  // Ids sort by creation time: "created before the cutoff" is a range on the primary key.
-  const beforeId = idAtTime("event", cutoff, "start");
-  const total: RetentionCounts = { events: 0, deliveries: 0, attempts: 0 };
-  for (let batch = 0; batch < maxBatches; batch++) {
-    const [counts] = await db.$queryRaw<RetentionCounts[]>`
+const expiredEventsDeletion = rawQuery({
+  name: "delete expired events",
+  columns: {
+    events: ["id", "created_at"],
+    deliveries: ["id", "event_id", "status", "created_at"],
+    attempts: ["delivery_id"],
+  },
+  row: { events: "int4", deliveries: "int4", attempts: "int4" },
+  sql: (beforeId: string, cutoff: Date, batchSize: number) => Prisma.sql`
       WITH doomed AS (
         SELECT e.id FROM events e
         WHERE e.id < ${beforeId} AND e.created_at < ${cutoff}::timestamptz
@@ -55,7 +51,24 @@ export async function deleteExpired(
       )
       SELECT (SELECT count(*) FROM gone_events)::int AS events,
              (SELECT count(*) FROM gone_deliveries)::int AS deliveries,
-             (SELECT count(*) FROM gone_attempts)::int AS attempts`;
+             (SELECT count(*) FROM gone_attempts)::int AS attempts`,
+});
+
+/**
+ * Deletes events created before `cutoff` with their deliveries and attempts, in batches (children first,
+ * each batch one statement). An event is kept while any of its deliveries is still pending (a retry may
+ * legitimately be 14 days old) or was created after the cutoff (a recent replay of an old event).
+ */
+export async function deleteExpired(
+  db: Database,
+  cutoff: Date,
+  { batchSize = 2_000, maxBatches = 500 }: RetentionOptions = {},
+): Promise<RetentionCounts> {
+  // Ids sort by creation time: "created before the cutoff" is a range on the primary key.
+  const beforeId = idAtTime("event", cutoff, "start");
+  const total: RetentionCounts = { events: 0, deliveries: 0, attempts: 0 };
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const [counts] = await expiredEventsDeletion.rows(db, beforeId, cutoff, batchSize);
     if (!counts) break;
     total.events += counts.events;
     total.deliveries += counts.deliveries;
