@@ -299,10 +299,14 @@ describe("operator api", () => {
     it("accepts the same key again after 24 hours", async () => {
       const body = { event_type: "idem.late", data: {}, event_id: "late-1" };
       const first = await post("/events", body);
-      await stack.db.event.update({
-        where: { id: first.body.event_id },
-        data: { createdAt: new Date(Date.now() - 25 * 3600 * 1000) },
+      // As if posted 25 hours ago: the event and its key's claim (the key expires 24 h after it).
+      const postedAt = new Date(Date.now() - 25 * 3600 * 1000);
+      await stack.db.event.update({ where: { id: first.body.event_id }, data: { createdAt: postedAt } });
+      const backdated = await stack.db.idempotencyKey.updateMany({
+        where: { eventId: first.body.event_id },
+        data: { createdAt: postedAt, expiresAt: new Date(postedAt.getTime() + 24 * 3600 * 1000) },
       });
+      expect(backdated.count).toBe(1);
       const later = await post("/events", body);
       expect(later.status).toBe(202);
       expect(later.body.event_id).not.toBe(first.body.event_id);
