@@ -21,21 +21,30 @@ async function webhookPerShard(project: TestProject, url: string) {
   return [...chosen.entries()].sort(([a], [b]) => a - b).map(([, webhook]) => webhook);
 }
 
+/** An api with QUEUE_SHARDS=3 and no dispatcher, for the tests of one describe block. */
+function apiOnlyStack(): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack({ QUEUE_SHARDS: String(SHARDS) }, { dispatcher: false });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error("the stack did not start");
+    return stack;
+  };
+}
+
 // QUEUE_SHARDS on a standalone Redis (the cluster and sentinel runs are in the fault suite): a webhook's
 // deliveries always go to one shard, every shard is worked, watched and swept on its own.
 describe("QUEUE_SHARDS=3", () => {
   describe("placement, monitoring and the sweep (no dispatcher)", () => {
-    let stack: Stack;
+    const current = apiOnlyStack();
     const logger = createLogger("test", "silent");
 
-    beforeAll(async () => {
-      stack = await startStack({ QUEUE_SHARDS: String(SHARDS) }, { dispatcher: false });
-    });
-    afterAll(async () => {
-      await stack?.stop();
-    });
-
     it("puts each webhook's deliveries on its own shard, shows every shard, and restores only a shard that lost its data", async () => {
+      const stack = current();
       const project = await createProject(stack);
       const webhooks = await webhookPerShard(project, "http://127.0.0.1:9/hooks");
       for (const [shard, webhook] of webhooks.entries()) {
@@ -98,17 +107,11 @@ describe("QUEUE_SHARDS=3", () => {
   });
 
   describe("QUEUE_SHARDS changed between deploys", () => {
-    let stack: Stack;
+    const current = apiOnlyStack();
     const logger = createLogger("test", "silent");
 
-    beforeAll(async () => {
-      stack = await startStack({ QUEUE_SHARDS: String(SHARDS) }, { dispatcher: false });
-    });
-    afterAll(async () => {
-      await stack?.stop();
-    });
-
     it("puts every pending delivery in its new queue on the first sweep of the new layout", async () => {
+      const stack = current();
       const project = await createProject(stack, "reshard");
       const webhooks = await webhookPerShard(project, "http://127.0.0.1:9/hooks");
       for (const webhook of webhooks) await project.event(webhook.type, {});
@@ -147,17 +150,11 @@ describe("QUEUE_SHARDS=3", () => {
   });
 
   describe("one shard down (a cluster master lost)", () => {
-    let stack: Stack;
+    const current = apiOnlyStack();
     const logger = createLogger("test", "silent");
 
-    beforeAll(async () => {
-      stack = await startStack({ QUEUE_SHARDS: String(SHARDS) }, { dispatcher: false });
-    });
-    afterAll(async () => {
-      await stack?.stop();
-    });
-
     it("costs only its own deliveries: the sweep enqueues the other shards' outbox behind the dead shard's older rows", async () => {
+      const stack = current();
       const project = await createProject(stack, "dead shard");
       const webhooks = await webhookPerShard(project, "http://127.0.0.1:9/hooks");
       const { event_id: eventId } = await project.event(webhooks[0]?.type ?? "", {});

@@ -52,6 +52,22 @@ export function shardFor<Shard extends DeliveryQueueProducer>(
   return shard;
 }
 
+/** `items` grouped by the delivery shard of their webhook (`webhookOf`), in their order within each. */
+export function groupByShard<Shard extends DeliveryQueueProducer, Item>(
+  queues: DeliveryQueues<Shard>,
+  items: readonly Item[],
+  webhookOf: (item: Item) => string,
+): Map<Shard, Item[]> {
+  const groups = new Map<Shard, Item[]>();
+  for (const item of items) {
+    const shard = shardFor(queues, webhookOf(item));
+    const group = groups.get(shard);
+    if (group) group.push(item);
+    else groups.set(shard, [item]);
+  }
+  return groups;
+}
+
 /** BullMQ handles on every delivery shard, on one connection (a Cluster connection serves them all). */
 export function openDeliveryQueues(connection: RedisClient, topology: QueueTopology): DeliveryQueues<Queue> {
   return {
@@ -96,14 +112,7 @@ export async function enqueueDeliveries(
   deliveries: readonly DeliveryRef[],
   { delayMs = 0, timeoutMs }: EnqueueOptions = {},
 ): Promise<EnqueueOutcome> {
-  const byShard = new Map<DeliveryQueueProducer, DeliveryRef[]>();
-  for (const delivery of deliveries) {
-    const shard = shardFor(queues, delivery.webhookId);
-    const batch = byShard.get(shard);
-    if (batch) batch.push(delivery);
-    else byShard.set(shard, [delivery]);
-  }
-  const batches = [...byShard];
+  const batches = [...groupByShard(queues, deliveries, (delivery) => delivery.webhookId)];
   const results = await Promise.allSettled(
     batches.map(([shard, batch]) => {
       const adding = shard.addBulk(

@@ -14,6 +14,7 @@ import {
   type DeliveryQueues,
   type DeliveryRef,
   enqueueDeliveries,
+  groupByShard,
   type Logger,
   type RedisClient,
   shardFor,
@@ -146,7 +147,7 @@ async function requeueLostJobs(options: OutboxSweepOptions, walk: OverdueWalk): 
     OVERDUE_BATCH,
   );
   const lost: DeliveryRef[] = [];
-  for (const [shard, rows] of groupByShard(queues, deliveries)) {
+  for (const [shard, rows] of groupByShard(queues, deliveries, (row) => row.webhookId)) {
     // A shard that does not answer is checked again when the walk comes back to its rows.
     await withTimeout(jobsGone(options, shard, rows), redisCallMs, "redis did not answer").then(
       (gone) => lost.push(...gone),
@@ -195,20 +196,6 @@ async function jobsGone(
 
 function toRef(row: QueuedDeliveryRow): DeliveryRef {
   return { deliveryId: row.id, webhookId: row.webhookId };
-}
-
-function groupByShard<Row extends QueuedDeliveryRow>(
-  queues: DeliveryQueues<ShardQueue>,
-  rows: readonly Row[],
-): Map<ShardQueue, Row[]> {
-  const groups = new Map<ShardQueue, Row[]>();
-  for (const row of rows) {
-    const shard = shardFor(queues, row.webhookId);
-    const group = groups.get(shard);
-    if (group) group.push(row);
-    else groups.set(shard, [row]);
-  }
-  return groups;
 }
 
 /**
