@@ -7,5 +7,5 @@ export { DispatcherMetrics } from "./metrics.js";
 export { EndpointRateLimiter } from "./rate-limiter.js";
 export { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 export { newOverdueWalk, scheduleOutboxSweep, sweepOutbox } from "./sweeps/outbox.js";
-export { RETENTION_JOB, scheduleRetention } from "./sweeps/retention.js";
+export { logRetentionRun, RETENTION_JOB, scheduleRetention } from "./sweeps/retention.js";
 export { createDeliveryProcessor, type DispatcherContext, decideOutcome, RetryLater } from "./worker.js";

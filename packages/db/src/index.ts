@@ -78,11 +78,14 @@ export {
   dropExpiredPeriods,
   dropPeriod,
   ensurePartitions,
+  type MaintenanceOptions,
+  type MisplacedRows,
   PARTITION_PERIOD_MS,
   PARTITIONS_AHEAD,
   type PartitionPeriod,
   type PeriodOutcome,
   partitionPeriods,
+  rowsInDefaultPartitions,
 } from "./partitions.js";
 export { postgresErrorCode } from "./postgres-errors.js";
 export { lockProject } from "./projects.js";
@@ -93,6 +96,7 @@ export {
   type RetentionCounts,
   type RetentionOptions,
   type RetentionRun,
+  type RetentionStep,
   runRetention,
 } from "./retention.js";
 export {

@@ -1,7 +1,8 @@
 import { idAtTime, idTime } from "@hookrelay/shared";
 import type { Database } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
-import { rawQuery } from "./raw-rows.js";
+import { postgresErrorCode } from "./postgres-errors.js";
+import { type RawClient, rawQuery } from "./raw-rows.js";
 
 // events, deliveries and attempts are range-partitioned by time-sortable ids (see the migration
 // 20261201230000_time_partitioned_tables): events and deliveries by their id, attempts by their delivery's
@@ -24,15 +25,51 @@ const TABLES = [
   { table: "events", idKind: "event" },
 ] as const;
 
-// Partition DDL waits at most this long for the tables' locks (a long read holds them): better to try again
-// at the next run than to queue every insert behind the DDL.
-const LOCK_TIMEOUT = "5s";
+// Partition DDL locks tables every writer uses: CREATE … PARTITION OF takes ACCESS EXCLUSIVE on the parent
+// and its default partition and SHARE ROW EXCLUSIVE on the tables its foreign keys reference; DETACH and
+// DROP take ACCESS EXCLUSIVE on every partition of the three tables and on projects, webhooks and
+// idempotency_keys (measured in pg_locks). Writers lock those tables in their own orders (ingest:
+// idempotency_keys → events → deliveries; auto-disable: webhooks → deliveries; attempt recording:
+// attempts → deliveries), so DDL taking them one at a time while holding the earlier ones deadlocked with
+// them, and DDL queued behind a long read stalled every writer queued behind it. So each maintenance
+// transaction takes every table lock it needs first, in one statement with NOWAIT: if any is held it gives
+// up at once, holding nothing, and tries again a moment later (at most `lockAttempts` times in a run),
+// else at the next run. It never waits for a lock while holding one.
+const PARENTS = "events, deliveries, attempts";
+const REFERENCED = "projects, webhooks, idempotency_keys";
+
+/** How partition maintenance takes its locks and how long it may hold them. */
+export interface MaintenanceOptions {
+  /** Tries per period when a table is busy (each gives up at once). */
+  lockAttempts?: number;
+  /** Pause between two tries. */
+  lockRetryMs?: number;
+  /**
+   * The longest a transaction may hold the tables (statement_timeout, set from what is left of it before
+   * each statement). DETACH checks the foreign keys by scanning the other partitions of the referencing
+   * tables, so a drop's cost grows with the tables: 1.4-4.9 s for a run dropping three periods (1.1 M
+   * rows in all, 2-core box; bench/size.js). Past the budget the drop is rolled back and tried next run.
+   */
+  budgetMs?: number;
+}
+
+const MAINTENANCE_DEFAULTS: Required<MaintenanceOptions> = {
+  lockAttempts: 3,
+  lockRetryMs: 1_000,
+  budgetMs: 60_000,
+};
+
+// Waiting for the maintenance lock holds nothing; once the tables are locked, a lock forgotten in the list
+// above must fail fast rather than wait while holding them.
+const MAINTENANCE_LOCK_WAIT = "5s";
+const LOCK_WAIT_WHILE_HOLDING = "100ms";
 // Serializes partition maintenance between processes (any bigint; "hookrelay partitions").
 const MAINTENANCE_LOCK = 0x686b_7061_7274n;
+const LOCK_NOT_AVAILABLE = "55P03";
 
 // Partition names and bounds cannot be bind parameters: they are written into the statement, and only ever
 // ones this module computes (the tables above, suffixes of the form below, ids from idAtTime), quoted anyway.
-const PARTITION_SUFFIX = /^(?:legacy|p\d{8})$/;
+const PARTITION_SUFFIX = /^(?:legacy|default|p\d{8})$/;
 const quotedName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const quotedText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const partitionName = (table: string, suffix: string) => {
@@ -40,11 +77,12 @@ const partitionName = (table: string, suffix: string) => {
   return quotedName(`${table}_${suffix}`);
 };
 
-const lockTimeout = rawQuery({
-  name: "partition maintenance lock timeout",
+const transactionSetting = rawQuery({
+  name: "set a maintenance transaction's timeout",
   columns: {},
-  row: {},
-  sql: () => Prisma.sql`SET LOCAL lock_timeout = '${Prisma.raw(LOCK_TIMEOUT)}'`,
+  row: { value: "text" },
+  sql: (setting: "lock_timeout" | "statement_timeout", value: string) =>
+    Prisma.sql`SELECT set_config(${setting}, ${value}, true) AS value`,
 });
 
 const maintenanceLock = rawQuery({
@@ -53,6 +91,62 @@ const maintenanceLock = rawQuery({
   row: { pg_advisory_xact_lock: "void" },
   sql: () => Prisma.sql`SELECT pg_advisory_xact_lock(${Prisma.raw(MAINTENANCE_LOCK.toString())})`,
 });
+
+const creationLocks = rawQuery({
+  name: "lock tables for creating partitions",
+  columns: {},
+  row: {},
+  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(PARENTS)} IN ACCESS EXCLUSIVE MODE NOWAIT`,
+});
+
+const creationReferenceLocks = rawQuery({
+  name: "lock referenced tables for creating partitions",
+  columns: {},
+  row: {},
+  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(REFERENCED)} IN SHARE ROW EXCLUSIVE MODE NOWAIT`,
+});
+
+const dropLocks = rawQuery({
+  name: "lock tables for dropping a period",
+  columns: {},
+  row: {},
+  sql: () =>
+    Prisma.sql`LOCK TABLE ${Prisma.raw(`${PARENTS}, ${REFERENCED}`)} IN ACCESS EXCLUSIVE MODE NOWAIT`,
+});
+
+/** True when the error is a lock refused (NOWAIT) or not granted in time: the tables were busy. */
+const isBusy = (error: unknown) => postgresErrorCode(error) === LOCK_NOT_AVAILABLE;
+
+/** The last line of an error's message (Prisma puts the database's message last). */
+export function errorReason(error: unknown): string {
+  return (
+    String((error as Error)?.message ?? error)
+      .split("\n")
+      .filter(Boolean)
+      .at(-1) ?? "failed"
+  );
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` up to `lockAttempts` times while it fails because a table was busy; rethrows the last such
+ * error (and any other at once).
+ */
+async function whileBusy<T>(work: () => Promise<T>, options: Required<MaintenanceOptions>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isBusy(error) || attempt >= options.lockAttempts) throw error;
+      await pause(options.lockRetryMs);
+    }
+  }
+}
+
+/** Sets statement_timeout to what is left before `deadline` (a statement past it is cancelled). */
+const boundedBy = (tx: RawClient, deadline: number) =>
+  transactionSetting.rows(tx, "statement_timeout", `${Math.max(1, deadline - Date.now())}ms`);
 
 /** One period's partitions of the three tables. `from` null: the legacy partitions (from the first id). */
 export interface PartitionPeriod {
@@ -91,26 +185,39 @@ export async function partitionPeriods(db: Database): Promise<PartitionPeriod[]>
 const boundId = (kind: "event" | "delivery", at: Date) => idAtTime(kind, at, "start");
 const suffixFor = (start: Date) => `p${start.toISOString().slice(0, 10).replaceAll("-", "")}`;
 
-export interface EnsureOptions {
+export interface EnsureOptions extends MaintenanceOptions {
   now?: Date;
   periodMs?: number;
   ahead?: number;
 }
 
+/** The start of the period `now` falls in, and the end of the last period that should exist by then. */
+function periodsDue(now: Date, periodMs: number, ahead: number) {
+  const currentStart = Math.floor(now.getTime() / periodMs) * periodMs;
+  return { currentStart, until: currentStart + (ahead + 1) * periodMs };
+}
+
 /**
  * Creates the partitions of every period from the newest existing one (or the current period) up to
- * `ahead` periods after the current one, all three tables of a period in one transaction. A period whose
- * rows already sit in a default partition (maintenance did not run for that long) cannot be created: it is
- * skipped, its rows stay in the default partition (retention deletes them row by row) and the next period
- * is created. Returns the suffixes created.
+ * `ahead` periods after the current one, all three tables of a period in one transaction that takes its
+ * locks up front (see MaintenanceOptions). A period whose rows already sit in a default partition
+ * (maintenance did not run for that long) cannot be created: it is skipped, its rows stay in the default
+ * partition (retention deletes them row by row; rowsInDefaultPartitions reports them) and the next period
+ * is created. Returns the suffixes created; throws when the tables stayed busy (nothing half done: the
+ * periods created so far are contiguous, the next run carries on).
  */
 export async function ensurePartitions(
   db: Database,
-  { now = new Date(), periodMs = PARTITION_PERIOD_MS, ahead = PARTITIONS_AHEAD }: EnsureOptions = {},
+  {
+    now = new Date(),
+    periodMs = PARTITION_PERIOD_MS,
+    ahead = PARTITIONS_AHEAD,
+    ...maintenance
+  }: EnsureOptions = {},
 ): Promise<string[]> {
+  const options = { ...MAINTENANCE_DEFAULTS, ...maintenance };
   const created: string[] = [];
-  const currentStart = Math.floor(now.getTime() / periodMs) * periodMs;
-  const until = currentStart + (ahead + 1) * periodMs;
+  const { currentStart, until } = periodsDue(now, periodMs, ahead);
   const newest = (await partitionPeriods(db)).at(-1);
   let start = newest ? newest.to.getTime() : currentStart;
   // Periods already past (maintenance did not run for a while) are created too, empty unless their rows
@@ -119,10 +226,14 @@ export async function ensurePartitions(
     const from = new Date(start);
     const to = new Date(start + periodMs);
     const suffix = suffixFor(from);
-    try {
-      await db.$transaction([
-        lockTimeout.execute(db),
+    const create = () =>
+      db.$transaction([
+        transactionSetting.rows(db, "lock_timeout", MAINTENANCE_LOCK_WAIT),
+        transactionSetting.rows(db, "statement_timeout", `${options.budgetMs}ms`),
         maintenanceLock.execute(db),
+        creationLocks.execute(db),
+        creationReferenceLocks.execute(db),
+        transactionSetting.rows(db, "lock_timeout", LOCK_WAIT_WHILE_HOLDING),
         ...[...TABLES].reverse().map(({ table, idKind }) =>
           db.$executeRawUnsafe(
             `CREATE TABLE IF NOT EXISTS ${partitionName(table, suffix)} PARTITION OF ${quotedName(table)}
@@ -130,6 +241,8 @@ export async function ensurePartitions(
           ),
         ),
       ]);
+    try {
+      await whileBusy(create, options);
       created.push(suffix);
     } catch (error) {
       if (!String((error as Error).message).includes("default partition")) throw error;
@@ -137,6 +250,44 @@ export async function ensurePartitions(
     start += periodMs;
   }
   return created;
+}
+
+/** Rows in a default partition that belong to a period that should exist by now. */
+export interface MisplacedRows {
+  /** The default partition (`events_default`, …). */
+  partition: string;
+  rows: number;
+}
+
+const defaultPartitionRows = rawQuery({
+  name: "rows of due periods in a default partition",
+  columns: { events: ["id"], deliveries: ["id"], attempts: ["delivery_id"] },
+  row: { rows: "int4" },
+  sql: (table: (typeof TABLES)[number]["table"], before: string) => {
+    const column = Prisma.raw(table === "attempts" ? "delivery_id" : "id");
+    return Prisma.sql`SELECT count(*)::int AS rows FROM ${Prisma.raw(partitionName(table, "default"))}
+                      WHERE ${column} < ${before}`;
+  },
+});
+
+/**
+ * Rows that sit in a default partition although their period should have partitions by `now`: their
+ * period could not be created (the migration ran shortly before a period's end and maintenance had not run
+ * since, or an old dispatcher without maintenance kept writing). They are safe there (retention deletes
+ * them row by row once expired), but they block their period's partitions, so that whole period goes to
+ * the default partition: an operator should know. Each count reads the default partition's id index.
+ */
+export async function rowsInDefaultPartitions(
+  db: Database,
+  { now = new Date(), periodMs = PARTITION_PERIOD_MS, ahead = PARTITIONS_AHEAD } = {},
+): Promise<MisplacedRows[]> {
+  const { until } = periodsDue(now, periodMs, ahead);
+  const misplaced: MisplacedRows[] = [];
+  for (const { table, idKind } of TABLES) {
+    const [count] = await defaultPartitionRows.rows(db, table, boundId(idKind, new Date(until)));
+    if (count && count.rows > 0) misplaced.push({ partition: `${table}_default`, rows: count.rows });
+  }
+  return misplaced;
 }
 
 const pendingInPeriod = rawQuery({
@@ -166,12 +317,16 @@ const keptLaterDeliveries = rawQuery({
                          AND (status = 'pending' OR created_at >= ${cutoff}::timestamptz)) AS found`,
 });
 
+// The same rows as the check above leaves: never a pending delivery, never one created after the cutoff,
+// whatever happened between the two statements.
 const laterDeliveriesDeletion = rawQuery({
   name: "delete later deliveries of a period's events",
-  columns: { deliveries: ["id", "event_id"] },
+  columns: { deliveries: ["id", "event_id", "status", "created_at"] },
   row: {},
-  sql: ({ deliveryTo, eventFrom, eventTo }: LaterDeliveries) => Prisma.sql`
-        DELETE FROM deliveries WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}`,
+  sql: ({ deliveryTo, eventFrom, eventTo }: LaterDeliveries, cutoff: Date) => Prisma.sql`
+        DELETE FROM deliveries
+        WHERE id >= ${deliveryTo} AND event_id >= ${eventFrom} AND event_id < ${eventTo}
+          AND status <> 'pending' AND created_at < ${cutoff}::timestamptz`,
 });
 
 const periodKeysDeletion = rawQuery({
@@ -192,7 +347,8 @@ const periodReplaysRelease = rawQuery({
 
 export type PeriodOutcome =
   | { suffix: string; dropped: true }
-  | { suffix: string; dropped: false; reason: string };
+  /** `busy`: a table was locked by another transaction at each try; nothing was looked at. */
+  | { suffix: string; dropped: false; reason: string; busy?: true };
 
 /**
  * Drops one period's partitions (attempts, deliveries, events), expired before `cutoff`, if nothing in them
@@ -200,42 +356,66 @@ export type PeriodOutcome =
  * the cutoff (a recent replay or recovery) belongs to one of its events. Newer deliveries of its events
  * that have expired too (a replay in a period kept for another reason) are deleted first, as row-by-row
  * retention would have; replays of its deliveries lose their `replay_of` (as ON DELETE SET NULL would do);
- * the idempotency keys of its events go. One transaction: a delivery that starts to reference the period
- * meanwhile makes DETACH fail on its foreign key, and the whole drop waits for the next run.
+ * the idempotency keys of its events go.
+ *
+ * One transaction that locks every table it touches before it looks (see MaintenanceOptions): while it
+ * holds them no replay, recovery or retry can start to reference the period or finish, so what the checks
+ * see is what is dropped. Were the checks made before the locks, a replay committed in between would be
+ * deleted although pending. Tables busy: the period is kept for this run (`busy`).
  */
 export async function dropPeriod(
   db: Database,
   period: PartitionPeriod,
   cutoff: Date,
+  maintenance: MaintenanceOptions = {},
 ): Promise<PeriodOutcome> {
+  const options = { ...MAINTENANCE_DEFAULTS, ...maintenance };
   const { suffix } = period;
   const eventTo = boundId("event", period.to);
   const eventFrom = period.from ? boundId("event", period.from) : "";
   const deliveryTo = boundId("delivery", period.to);
   const deliveryFrom = period.from ? boundId("delivery", period.from) : "";
-  return db.$transaction(
-    async (tx): Promise<PeriodOutcome> => {
-      await lockTimeout.execute(tx);
-      await maintenanceLock.execute(tx);
-      const [pending] = await pendingInPeriod.rows(tx, suffix);
-      if (pending?.found) return { suffix, dropped: false, reason: "pending deliveries" };
-      // Deliveries are never older than their event, so only later periods (and the default partition) can
-      // hold a delivery of these events; each later partition answers from its event_id index.
-      const later = { deliveryTo, eventFrom, eventTo };
-      const [live] = await keptLaterDeliveries.rows(tx, later, cutoff);
-      if (live?.found) return { suffix, dropped: false, reason: "events of newer deliveries still kept" };
-      await laterDeliveriesDeletion.execute(tx, later);
-      await periodKeysDeletion.execute(tx, eventFrom, eventTo);
-      await periodReplaysRelease.execute(tx, deliveryFrom, deliveryTo);
-      for (const { table } of TABLES) {
-        const partition = partitionName(table, suffix);
-        await tx.$executeRawUnsafe(`ALTER TABLE ${quotedName(table)} DETACH PARTITION ${partition}`);
-        await tx.$executeRawUnsafe(`DROP TABLE ${partition}`);
-      }
-      return { suffix, dropped: true };
-    },
-    { timeout: 120_000 },
-  );
+  const drop = () =>
+    db.$transaction(
+      async (tx): Promise<PeriodOutcome> => {
+        await transactionSetting.rows(tx, "lock_timeout", MAINTENANCE_LOCK_WAIT);
+        await maintenanceLock.execute(tx);
+        await dropLocks.execute(tx);
+        const deadline = Date.now() + options.budgetMs;
+        await transactionSetting.rows(tx, "lock_timeout", LOCK_WAIT_WHILE_HOLDING);
+        await boundedBy(tx, deadline);
+        const [pending] = await pendingInPeriod.rows(tx, suffix);
+        if (pending?.found) return { suffix, dropped: false, reason: "pending deliveries" };
+        // Deliveries are never older than their event, so only later periods (and the default partition)
+        // can hold a delivery of these events; each later partition answers from its event_id index.
+        const later = { deliveryTo, eventFrom, eventTo };
+        await boundedBy(tx, deadline);
+        const [live] = await keptLaterDeliveries.rows(tx, later, cutoff);
+        if (live?.found) return { suffix, dropped: false, reason: "events of newer deliveries still kept" };
+        await boundedBy(tx, deadline);
+        await laterDeliveriesDeletion.execute(tx, later, cutoff);
+        await boundedBy(tx, deadline);
+        await periodKeysDeletion.execute(tx, eventFrom, eventTo);
+        await boundedBy(tx, deadline);
+        await periodReplaysRelease.execute(tx, deliveryFrom, deliveryTo);
+        for (const { table } of TABLES) {
+          const partition = partitionName(table, suffix);
+          await boundedBy(tx, deadline);
+          await tx.$executeRawUnsafe(`ALTER TABLE ${quotedName(table)} DETACH PARTITION ${partition}`);
+          await boundedBy(tx, deadline);
+          await tx.$executeRawUnsafe(`DROP TABLE ${partition}`);
+        }
+        return { suffix, dropped: true };
+      },
+      // Prisma's own timeout does not cancel a running statement (statement_timeout does): only a backstop.
+      { timeout: options.budgetMs + 15_000 },
+    );
+  try {
+    return await whileBusy(drop, options);
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    return { suffix, dropped: false, reason: `busy: ${errorReason(error)}`, busy: true };
+  }
 }
 
 /**
@@ -252,23 +432,18 @@ export async function dropPeriod(
 export async function dropExpiredPeriods(
   db: Database,
   cutoff: Date,
-  { graceMs }: { graceMs: number },
+  { graceMs, ...maintenance }: { graceMs: number } & MaintenanceOptions,
 ): Promise<{ outcomes: PeriodOutcome[]; rowCutoff: Date }> {
   const periods = await partitionPeriods(db);
   const expired = periods.filter((period) => period.to.getTime() <= cutoff.getTime());
   const outcomes: PeriodOutcome[] = [];
   for (const period of expired.reverse()) {
     try {
-      outcomes.push(await dropPeriod(db, period, cutoff));
+      outcomes.push(await dropPeriod(db, period, cutoff, maintenance));
     } catch (error) {
-      // A reference that appeared meanwhile (DETACH checks the foreign keys) or a lock not granted in time:
-      // nothing was changed, the next run tries again.
-      const reason =
-        String((error as Error).message)
-          .split("\n")
-          .filter(Boolean)
-          .at(-1) ?? "failed";
-      outcomes.push({ suffix: period.suffix, dropped: false, reason });
+      // A reference that appeared meanwhile (DETACH checks the foreign keys) or the budget spent: rolled
+      // back, the next run tries again.
+      outcomes.push({ suffix: period.suffix, dropped: false, reason: errorReason(error) });
     }
   }
   const legacy = periods.find((period) => period.from === null);

@@ -2,7 +2,15 @@ import { idAtTime } from "@hookrelay/shared";
 import type { Database } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
 import { deleteExpiredIdempotencyKeys } from "./idempotency-keys.js";
-import { dropExpiredPeriods, ensurePartitions, type PeriodOutcome } from "./partitions.js";
+import {
+  dropExpiredPeriods,
+  ensurePartitions,
+  errorReason,
+  type MaintenanceOptions,
+  type MisplacedRows,
+  type PeriodOutcome,
+  rowsInDefaultPartitions,
+} from "./partitions.js";
 import { rawQuery } from "./raw-rows.js";
 
 export interface RetentionCounts {
@@ -81,13 +89,24 @@ export async function deleteExpired(
 export interface RetentionRun {
   /** Periods whose partitions were created ahead (suffixes). */
   created: string[];
+  /** Rows sitting in a default partition although their period is due (see rowsInDefaultPartitions). */
+  misplaced: MisplacedRows[];
   /** Each expired period: dropped whole, or kept and why. */
   periods: PeriodOutcome[];
   /** Rows deleted one by one (legacy and default partitions, expired periods that could not be dropped). */
   deleted: RetentionCounts;
   /** Expired idempotency keys deleted. */
   keys: number;
+  /** Steps that failed (each step runs whatever the others did); the next run tries them again. */
+  failures: Array<{ step: RetentionStep; error: string }>;
 }
+
+export type RetentionStep =
+  | "create partitions"
+  | "check default partitions"
+  | "drop expired periods"
+  | "delete expired rows"
+  | "delete expired keys";
 
 /**
  * The maintenance job: creates the partitions of the coming periods, drops the periods that have wholly
@@ -95,16 +114,39 @@ export interface RetentionRun {
  * (deleteExpired, same rules as ever) the expired rows of the legacy partition and of periods kept longer
  * than a further `retentionMs` (see dropExpiredPeriods). Rows of the period that straddles the cutoff wait
  * for their period to be dropped: they are kept up to one period (PARTITION_PERIOD_MS) longer than
- * `retentionMs`.
+ * `retentionMs`. A step that fails (tables busy, a timeout) is reported in `failures` and does not stop
+ * the others, except that rows are deleted one by one only once the periods are known.
  */
 export async function runRetention(
   db: Database,
-  { now = new Date(), retentionMs, ...options }: RetentionOptions & { now?: Date; retentionMs: number },
+  {
+    now = new Date(),
+    retentionMs,
+    maintenance = {},
+    ...options
+  }: RetentionOptions & { now?: Date; retentionMs: number; maintenance?: MaintenanceOptions },
 ): Promise<RetentionRun> {
-  const created = await ensurePartitions(db, { now });
+  const failures: RetentionRun["failures"] = [];
+  async function step<T>(name: RetentionStep, work: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      failures.push({ step: name, error: errorReason(error) });
+      return fallback;
+    }
+  }
+  const none: RetentionCounts = { events: 0, deliveries: 0, attempts: 0 };
+  const created = await step("create partitions", () => ensurePartitions(db, { now, ...maintenance }), []);
+  const misplaced = await step("check default partitions", () => rowsInDefaultPartitions(db, { now }), []);
   const cutoff = new Date(now.getTime() - retentionMs);
-  const { outcomes, rowCutoff } = await dropExpiredPeriods(db, cutoff, { graceMs: retentionMs });
-  const deleted = await deleteExpired(db, rowCutoff, options);
-  const keys = await deleteExpiredIdempotencyKeys(db, now);
-  return { created, periods: outcomes, deleted, keys };
+  const drops = await step(
+    "drop expired periods",
+    () => dropExpiredPeriods(db, cutoff, { graceMs: retentionMs, ...maintenance }),
+    null,
+  );
+  const deleted = drops
+    ? await step("delete expired rows", () => deleteExpired(db, drops.rowCutoff, options), none)
+    : none;
+  const keys = await step("delete expired keys", () => deleteExpiredIdempotencyKeys(db, now), 0);
+  return { created, misplaced, periods: drops?.outcomes ?? [], deleted, keys, failures };
 }

@@ -1,4 +1,10 @@
-import { type Database, type RetentionOptions, runRetention } from "@hookrelay/db";
+import {
+  type Database,
+  ensurePartitions,
+  type RetentionOptions,
+  type RetentionRun,
+  runRetention,
+} from "@hookrelay/db";
 import { type Logger, MAINTENANCE_QUEUE } from "@hookrelay/shared";
 import { type ConnectionOptions, Queue, Worker } from "bullmq";
 
@@ -19,6 +25,30 @@ export interface RetentionScheduleOptions extends RetentionOptions {
 }
 
 const SCHEDULE_CHECK_MS = 60_000;
+
+/** What a run did, at info; what went wrong, each on its own line, so an operator's alert can match it. */
+export function logRetentionRun(logger: Logger, run: RetentionRun): void {
+  logger.info(
+    {
+      created: run.created,
+      dropped: run.periods.filter((period) => period.dropped).map((period) => period.suffix),
+      kept: run.periods.filter((period) => !period.dropped),
+      ...run.deleted,
+      keys: run.keys,
+    },
+    "retention: partitions created ahead, expired ones dropped, old rows deleted",
+  );
+  if (run.misplaced.length > 0) {
+    logger.error(
+      { misplaced: run.misplaced },
+      `rows in default partitions block their period's partitions (${run.misplaced
+        .map(({ partition, rows }) => `${partition}: ${rows} rows`)
+        .join(", ")}): that whole period is written to the default partition`,
+    );
+  }
+  for (const { step, error } of run.failures)
+    logger.warn({ step, err: error }, `retention: ${step} failed, tried again next run`);
+}
 
 /**
  * Retention as a BullMQ repeatable job on the maintenance queue: every dispatcher registers the same
@@ -55,25 +85,26 @@ export function scheduleRetention(options: RetentionScheduleOptions): () => Prom
       if (job.name !== RETENTION_JOB) return null;
       const { batchSize, maxBatches } = options;
       const run = await runRetention(db, { retentionMs, batchSize, maxBatches });
-      logger.info(
-        {
-          created: run.created,
-          dropped: run.periods.filter((period) => period.dropped).map((period) => period.suffix),
-          kept: run.periods.filter((period) => !period.dropped),
-          ...run.deleted,
-          keys: run.keys,
-        },
-        "retention: partitions created ahead, expired ones dropped, old rows deleted",
-      );
+      logRetentionRun(logger, run);
       return run;
     },
     { connection, prefix, concurrency: 1 },
   );
   worker.on("error", (error) => logger.debug({ err: error.message }, "maintenance worker error"));
+  // The coming periods' partitions at start too, not only at the first tick (an interval away): rows
+  // written before their period's partitions exist land in the default partition and block it.
+  const starting = ensurePartitions(db)
+    .then((created) => {
+      if (created.length > 0) logger.info({ created }, "partitions created ahead at start");
+    })
+    .catch((error) =>
+      logger.warn({ err: (error as Error).message }, "could not create partitions at start: next run will"),
+    );
   worker.on("failed", (_job, error) => logger.warn({ err: error.message }, "retention run failed"));
   return async () => {
     clearInterval(check);
     await checking;
+    await starting;
     await worker.close();
     await queue.close();
   };
