@@ -23,6 +23,11 @@
 --   attaching the legacy tables, 1.2 s the foreign keys, 0.85 s copying 100 k idempotency keys; it grows
 --   with the rows (about 5 s per million deliveries with their attempts). It runs as one transaction:
 --   ingest waits (or times out) meanwhile, so run it in a quiet moment.
+-- - No rolling deploy across this migration: api instances from before it insert events with
+--   `ON CONFLICT (project_id, idempotency_key)`, whose unique index it drops, so once it has run every
+--   event they post fails (PostgreSQL finds no constraint matching the ON CONFLICT) until they are
+--   stopped. Stop the old api instances (and dispatchers: an old dispatcher's capture writes events the
+--   same way, and it creates no partitions) before migrating, then start the new ones.
 
 -- 1. Idempotency keys.
 CREATE TABLE "idempotency_keys" (
@@ -35,11 +40,15 @@ CREATE TABLE "idempotency_keys" (
 );
 CREATE INDEX "idempotency_keys_event_id_idx" ON "idempotency_keys"("event_id");
 CREATE INDEX "idempotency_keys_expires_at_idx" ON "idempotency_keys"("expires_at");
--- A key posted through the API is free again after 24 h; a change source's (its events' types start with
--- `db.`) is held as long as its event exists.
+-- A key posted through the API is free again after 24 h; a change source's is held as long as its event
+-- exists. Told apart by the key, not by the event type: API clients may post `db.*` types too. A change
+-- source's key is `<source id>:<transaction id>:<change id>` (apps/dispatcher/src/capture/change-events.ts),
+-- its source id `src_` and 26 lower-case ULID characters (packages/shared/src/ids.ts), and its event's type
+-- `db.<schema>.<table>.<op>`: anything else came through the API.
 INSERT INTO "idempotency_keys" ("project_id", "key", "event_id", "created_at", "expires_at")
 SELECT "project_id", "idempotency_key", "id", "created_at",
-       CASE WHEN "event_type" LIKE 'db.%' THEN NULL ELSE "created_at" + interval '24 hours' END
+       CASE WHEN "idempotency_key" ~ '^src_[0-9a-hjkmnp-tv-z]{26}:[0-9]+:[0-9]+$' AND "event_type" LIKE 'db.%'
+            THEN NULL ELSE "created_at" + interval '24 hours' END
 FROM "events" WHERE "idempotency_key" IS NOT NULL;
 
 -- 2. The foreign keys between the three tables are re-created on the partitioned tables below.
@@ -94,24 +103,43 @@ CREATE UNIQUE INDEX "attempts_delivery_id_attempt_number_key" ON "attempts"("del
 -- 5. The legacy partitions hold every id before the start of the next 7-day period (counted from the Unix
 -- epoch, as packages/db/src/partitions.ts counts them); the default partitions hold what no partition
 -- covers. The bounds are ids of the period's first millisecond, as idAtTime (packages/shared/src/ids.ts)
--- makes them.
+-- makes them: the prefix, the millisecond in 10 Crockford base-32 characters (lower case), 16 zeros.
+-- The three periods after it are created here too, named and bounded as ensurePartitions
+-- (partitions.ts, PARTITIONS_AHEAD = 3) makes them (`<table>_p<yyyymmdd of the period's start, UTC>`): were
+-- the migration run shortly before a period's end, rows of the next period written before the
+-- dispatcher's maintenance first ran would land in the default partitions, and a period with rows there can
+-- no longer get its own partitions.
 DO $$
 DECLARE
   period_ms constant bigint := 7 * 86400000;
+  ahead constant int := 3;
   boundary_ms constant bigint := (floor(extract(epoch FROM clock_timestamp()) * 1000 / period_ms)::bigint + 1) * period_ms;
   alphabet constant text := '0123456789abcdefghjkmnpqrstvwxyz';
-  time_part text := '';
+  bounds text[] := '{}';
+  time_part text;
+  at_ms bigint;
   t text;
   prefix text;
 BEGIN
-  FOR n IN REVERSE 9..0 LOOP
-    time_part := time_part || substr(alphabet, ((boundary_ms >> (5 * n)) & 31)::int + 1, 1);
+  -- bounds[k + 1]: the time part of the id at the start of the k-th period from the boundary.
+  FOR k IN 0..ahead LOOP
+    at_ms := boundary_ms + k * period_ms;
+    time_part := '';
+    FOR n IN REVERSE 9..0 LOOP
+      time_part := time_part || substr(alphabet, ((at_ms >> (5 * n)) & 31)::int + 1, 1);
+    END LOOP;
+    bounds := bounds || time_part;
   END LOOP;
   FOREACH t IN ARRAY ARRAY['events', 'deliveries', 'attempts'] LOOP
     prefix := CASE t WHEN 'events' THEN 'evt' ELSE 'dlv' END;
     EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (MINVALUE) TO (%L)',
-                   t, t || '_legacy', prefix || '_' || time_part || repeat('0', 16));
+                   t, t || '_legacy', prefix || '_' || bounds[1] || repeat('0', 16));
     EXECUTE format('CREATE TABLE %I PARTITION OF %I DEFAULT', t || '_default', t);
+    FOR k IN 1..ahead LOOP
+      EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
+                     t || '_p' || to_char(to_timestamp((boundary_ms + (k - 1) * period_ms) / 1000.0) AT TIME ZONE 'UTC', 'YYYYMMDD'),
+                     t, prefix || '_' || bounds[k] || repeat('0', 16), prefix || '_' || bounds[k + 1] || repeat('0', 16));
+    END LOOP;
   END LOOP;
 END $$;
 
