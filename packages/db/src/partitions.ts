@@ -32,9 +32,9 @@ const TABLES = [
 // idempotency_keys → events → deliveries; auto-disable: webhooks → deliveries; attempt recording:
 // attempts → deliveries), so DDL taking them one at a time while holding the earlier ones deadlocked with
 // them, and DDL queued behind a long read stalled every writer queued behind it. So each maintenance
-// transaction takes every table lock it needs first, in one statement with NOWAIT: if any is held it gives
-// up at once, holding nothing, and tries again a moment later (at most `lockAttempts` times in a run),
-// else at the next run. It never waits for a lock while holding one.
+// transaction takes every table lock it needs first, NOWAIT (one LOCK statement per lock mode, in a fixed
+// order): if any is held it gives up at once, holding nothing, and tries again a moment later (at most
+// `lockAttempts` times in a run), else at the next run. It never waits for a lock while holding one.
 const PARENTS = "events, deliveries, attempts";
 const REFERENCED = "projects, webhooks, idempotency_keys";
 
