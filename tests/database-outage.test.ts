@@ -1,3 +1,5 @@
+import { SESSION_OPTIONS } from "@hookrelay/db";
+import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { createProject } from "./support/fixtures.js";
 import { freePort, type RunningProcess, startApp } from "./support/processes.js";
@@ -67,6 +69,51 @@ describe("hookrelay's PostgreSQL black-holed", () => {
 // The dispatcher's side: with its PostgreSQL black-holed, no slot stays frozen behind a hung query (each
 // run gives its job back within the statement bound, counting no attempt), and the deliveries go out once
 // the database answers again, each at its first attempt.
+describe("a transaction holding table locks when its link is black-holed", () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    proxy = await startTcpProxy(Number(new URL(database.url).port || 5432));
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  // Partition maintenance holds ACCESS EXCLUSIVE on events, deliveries and attempts for a moment; if its
+  // dispatcher's link goes silent right then, the server would keep the locks (and stall ingest) until TCP
+  // noticed, hours later. Every hookrelay session has idle_in_transaction_session_timeout.
+  it("releases its locks within seconds, so ingest does not stall behind it", async () => {
+    const proxied = new URL(database.url);
+    proxied.port = String(proxy.port);
+    // A session as hookrelay opens them (createPrismaClient passes SESSION_OPTIONS).
+    const maintenance = new pg.Client({ connectionString: proxied.toString(), options: SESSION_OPTIONS });
+    maintenance.on("error", () => undefined);
+    const direct = new pg.Client({ connectionString: database.url });
+    await Promise.all([maintenance.connect(), direct.connect()]);
+    try {
+      await maintenance.query("BEGIN");
+      await maintenance.query("LOCK TABLE events, deliveries, attempts IN ACCESS EXCLUSIVE MODE");
+      proxy.mode("blackhole");
+      maintenance.query("SELECT 1").catch(() => undefined); // never reaches the server
+      const started = Date.now();
+      await direct.query("SET statement_timeout = '30s'");
+      const { rows } = await direct.query("SELECT count(*)::int AS n FROM events");
+      expect(rows[0]?.n).toBe(0);
+      // idle_in_transaction_session_timeout (10 s); without it the server keeps the locks: the 30 s
+      // statement bound above fails the test.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await direct.end();
+      proxy.mode("refuse");
+      await maintenance.end().catch(() => undefined);
+    }
+  }, 40_000);
+});
+
 describe("the dispatcher's PostgreSQL black-holed", () => {
   let stack: Stack;
   let proxy: TcpProxy;

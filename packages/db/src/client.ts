@@ -9,6 +9,21 @@ export interface DatabaseTimeouts {
   statementMs: number;
 }
 
+/**
+ * A transaction whose client has gone silent (a black-holed link, a process frozen mid-transaction) is
+ * ended by the server after this long. Without it the server keeps its locks until TCP notices, hours
+ * later: partition maintenance holds the tables' ACCESS EXCLUSIVE locks, so ingest would stall that long.
+ * hookrelay's transactions never wait between their statements.
+ */
+const IDLE_IN_TRANSACTION_MS = 10_000;
+
+/**
+ * Settings of every session to hookrelay's PostgreSQL. The adapter sends a Date as a timestamp without a
+ * zone, which PostgreSQL reads in the session's time zone: on a server whose default is not UTC every time
+ * comparison would be hours off.
+ */
+export const SESSION_OPTIONS = `-c TimeZone=UTC -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`;
+
 /** Defaults for hookrelay's own PostgreSQL (DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT). */
 export const DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, statementMs: 15_000 };
 
@@ -37,9 +52,7 @@ export function createPrismaClient(
       query_timeout: timeouts.statementMs + 2_000,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
-      // The adapter sends a Date as a timestamp without a zone, which PostgreSQL reads in the session's
-      // time zone: on a server whose default is not UTC every time comparison would be hours off.
-      options: "-c TimeZone=UTC",
+      options: SESSION_OPTIONS,
     }),
   });
 }

@@ -24,6 +24,7 @@ export {
   type Database,
   type DatabaseOptions,
   type DatabaseTimeouts,
+  SESSION_OPTIONS,
 } from "./client.js";
 export {
   CONFIG_CHANGE_CHANNEL,
