@@ -32,15 +32,18 @@ const TABLES = [
 // idempotency_keys → events → deliveries; auto-disable: webhooks → deliveries; attempt recording:
 // attempts → deliveries), so DDL taking them one at a time while holding the earlier ones deadlocked with
 // them, and DDL queued behind a long read stalled every writer queued behind it. So each maintenance
-// transaction takes every table lock it needs first, NOWAIT (one LOCK statement per lock mode, in a fixed
-// order): if any is held it gives up at once, holding nothing, and tries again a moment later (at most
-// `lockAttempts` times in a run), else at the next run. It never waits for a lock while holding one.
+// transaction takes every table lock it needs first (one LOCK statement per lock mode, in a fixed order),
+// waiting at most TABLE_LOCK_WAIT: on a busy install some query always holds a table for a few
+// milliseconds, so giving up at once (NOWAIT) would never get them; a writer queued meanwhile waits at most
+// that long, and a writer that would deadlock with it gets its way (the lock wait ends before PostgreSQL's
+// deadlock check, 1 s). Not granted: it gives up, holding nothing, and tries again a moment later (at most
+// `lockAttempts` times in a run), else at the next run. Once it holds the tables it never waits long.
 const PARENTS = "events, deliveries, attempts";
 const REFERENCED = "projects, webhooks, idempotency_keys";
 
 /** How partition maintenance takes its locks and how long it may hold them. */
 export interface MaintenanceOptions {
-  /** Tries per period when a table is busy (each gives up at once). */
+  /** Tries per period when a table is busy (each waits at most TABLE_LOCK_WAIT). */
   lockAttempts?: number;
   /** Pause between two tries. */
   lockRetryMs?: number;
@@ -54,14 +57,15 @@ export interface MaintenanceOptions {
 }
 
 const MAINTENANCE_DEFAULTS: Required<MaintenanceOptions> = {
-  lockAttempts: 3,
-  lockRetryMs: 1_000,
+  lockAttempts: 10,
+  lockRetryMs: 2_000,
   budgetMs: 60_000,
 };
 
 // Waiting for the maintenance lock holds nothing; once the tables are locked, a lock forgotten in the list
 // above must fail fast rather than wait while holding them.
 const MAINTENANCE_LOCK_WAIT = "5s";
+const TABLE_LOCK_WAIT = "300ms";
 const LOCK_WAIT_WHILE_HOLDING = "100ms";
 // Serializes partition maintenance between processes (any bigint; "hookrelay partitions").
 const MAINTENANCE_LOCK = 0x686b_7061_7274n;
@@ -96,25 +100,24 @@ const creationLocks = rawQuery({
   name: "lock tables for creating partitions",
   columns: {},
   row: {},
-  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(PARENTS)} IN ACCESS EXCLUSIVE MODE NOWAIT`,
+  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(PARENTS)} IN ACCESS EXCLUSIVE MODE`,
 });
 
 const creationReferenceLocks = rawQuery({
   name: "lock referenced tables for creating partitions",
   columns: {},
   row: {},
-  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(REFERENCED)} IN SHARE ROW EXCLUSIVE MODE NOWAIT`,
+  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(REFERENCED)} IN SHARE ROW EXCLUSIVE MODE`,
 });
 
 const dropLocks = rawQuery({
   name: "lock tables for dropping a period",
   columns: {},
   row: {},
-  sql: () =>
-    Prisma.sql`LOCK TABLE ${Prisma.raw(`${PARENTS}, ${REFERENCED}`)} IN ACCESS EXCLUSIVE MODE NOWAIT`,
+  sql: () => Prisma.sql`LOCK TABLE ${Prisma.raw(`${PARENTS}, ${REFERENCED}`)} IN ACCESS EXCLUSIVE MODE`,
 });
 
-/** True when the error is a lock refused (NOWAIT) or not granted in time: the tables were busy. */
+/** True when the error is a lock not granted in time: the tables were busy. */
 const isBusy = (error: unknown) => postgresErrorCode(error) === LOCK_NOT_AVAILABLE;
 
 /** The last line of an error's message (Prisma puts the database's message last). */
@@ -231,6 +234,7 @@ export async function ensurePartitions(
         transactionSetting.rows(db, "lock_timeout", MAINTENANCE_LOCK_WAIT),
         transactionSetting.rows(db, "statement_timeout", `${options.budgetMs}ms`),
         maintenanceLock.execute(db),
+        transactionSetting.rows(db, "lock_timeout", TABLE_LOCK_WAIT),
         creationLocks.execute(db),
         creationReferenceLocks.execute(db),
         transactionSetting.rows(db, "lock_timeout", LOCK_WAIT_WHILE_HOLDING),
@@ -380,6 +384,7 @@ export async function dropPeriod(
       async (tx): Promise<PeriodOutcome> => {
         await transactionSetting.rows(tx, "lock_timeout", MAINTENANCE_LOCK_WAIT);
         await maintenanceLock.execute(tx);
+        await transactionSetting.rows(tx, "lock_timeout", TABLE_LOCK_WAIT);
         await dropLocks.execute(tx);
         const deadline = Date.now() + options.budgetMs;
         await transactionSetting.rows(tx, "lock_timeout", LOCK_WAIT_WHILE_HOLDING);
