@@ -1,11 +1,11 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { findChromium } from "./chromium.js";
 
-// Debian's Chromium driven by playwright-core (no downloaded browser). .ci/run installs it when missing.
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+// An installed Chromium (or Chrome) driven by playwright-core, which downloads no browser: CHROMIUM_PATH or
+// the usual install paths (findChromium). .ci/run installs Debian's when there is none.
 
 // Headless as root; the networking flags stop Chromium calling home, which this machine's closed network
 // refuses (many failed connections per start otherwise).
@@ -36,12 +36,10 @@ export async function openBrowser(options: {
   baseURL: string;
   httpCredentials?: { username: string; password: string };
 }): Promise<BrowserSession> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run does this)`);
-  }
+  const executablePath = findChromium();
   const userDataDir = await mkdtemp(path.join(tmpdir(), "hookrelay-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
     baseURL: options.baseURL,
