@@ -122,11 +122,11 @@ describe("QUEUE_SHARDS=3", () => {
       expect(pending).toHaveLength(SHARDS);
 
       const redis = createRedisConnection(stack.env.REDIS_URL ?? "", "worker", logger);
-      const twoShards = openDeliveryQueues(redis, {
-        prefix: stack.env.QUEUE_PREFIX ?? "",
-        shards: 2,
-        cluster: false,
-      });
+      const twoShards = openDeliveryQueues(
+        redis,
+        { prefix: stack.env.QUEUE_PREFIX ?? "", shards: 2, cluster: false },
+        () => undefined,
+      );
       try {
         await sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 0 }); // markers, 3 shards
         expect(await sweepOutbox({ db: stack.db, queues: stack.queues, redis, logger, graceMs: 0 })).toBe(0);

@@ -94,8 +94,7 @@ export async function startStack(
   lookups.listen(database.url, logger);
 
   const producer = createRedisConnection(apiConfig.redis, "producer", logger);
-  const queues = openDeliveryQueues(producer, apiConfig.queueTopology);
-  for (const shard of queues.shards) shard.on("error", () => undefined);
+  const queues = openDeliveryQueues(producer, apiConfig.queueTopology, () => undefined);
   const [queue] = queues.shards;
   if (!queue) throw new Error("no delivery queue");
   const apiQueues = openServiceQueues(producer, apiConfig.queueTopology);

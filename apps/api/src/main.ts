@@ -38,9 +38,9 @@ const db = createPrismaClient(config.databaseUrl, { timeouts: config.databaseTim
 const lookups = new ProjectLookups(db);
 lookups.listen(config.databaseUrl, logger);
 const redis = createRedisConnection(config.redis, "producer", logger);
-const deliveryQueues = openDeliveryQueues(redis, config.queueTopology);
-for (const shard of deliveryQueues.shards)
-  shard.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+const deliveryQueues = openDeliveryQueues(redis, config.queueTopology, (error) =>
+  logger.debug({ err: error.message }, "queue error"),
+);
 const queues = openServiceQueues(redis, config.queueTopology);
 
 const metrics = createApiMetrics({ queues, readers: serviceGaugeReaders(db) });

@@ -53,9 +53,9 @@ const workers = startDeliveryWorkers(
   },
   redis,
 );
-const deliveryQueues = openDeliveryQueues(redis, config.queueTopology);
-for (const shard of deliveryQueues.shards)
-  shard.on("error", (error) => logger.debug({ err: error.message }, "queue error"));
+const deliveryQueues = openDeliveryQueues(redis, config.queueTopology, (error) =>
+  logger.debug({ err: error.message }, "queue error"),
+);
 const stopSweep = scheduleOutboxSweep(
   { db, queues: deliveryQueues, redis, logger, graceMs: config.outboxSweepIntervalMs },
   config.outboxSweepIntervalMs,

@@ -81,14 +81,6 @@ export function maintenanceQueueAddress({ prefix, cluster }: QueueTopology): Que
   };
 }
 
-/** The delivery queue (shard) of a webhook. */
-export function deliveryQueueOf(topology: QueueTopology, webhookId: string): QueueAddress {
-  const addresses = deliveryQueueAddresses(topology);
-  const address = addresses[shardOf(webhookId, addresses.length)];
-  if (!address) throw new Error("there are no delivery queues");
-  return address;
-}
-
 /** Every BullMQ queue of the service (Bull Board and the queue-depth gauge list these). */
 export function serviceQueueAddresses(topology: QueueTopology): QueueAddress[] {
   return [...deliveryQueueAddresses(topology), maintenanceQueueAddress(topology)];

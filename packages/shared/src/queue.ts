@@ -68,11 +68,18 @@ export function groupByShard<Shard extends DeliveryQueueProducer, Item>(
   return groups;
 }
 
-/** BullMQ handles on every delivery shard, on one connection (a Cluster connection serves them all). */
-export function openDeliveryQueues(connection: RedisClient, topology: QueueTopology): DeliveryQueues<Queue> {
+/**
+ * BullMQ handles on every delivery shard, on one connection (a Cluster connection serves them all). Their
+ * errors (Redis down) go to `onError`: readiness reports the outage, the queues must not crash the process.
+ */
+export function openDeliveryQueues(
+  connection: RedisClient,
+  topology: QueueTopology,
+  onError: (error: Error) => void,
+): DeliveryQueues<Queue> {
   return {
-    shards: deliveryQueueAddresses(topology).map(
-      ({ name, prefix }) => new Queue(name, { connection, prefix }),
+    shards: deliveryQueueAddresses(topology).map(({ name, prefix }) =>
+      new Queue(name, { connection, prefix }).on("error", onError),
     ),
   };
 }

@@ -155,17 +155,16 @@ async function requeueLostJobs(options: OutboxSweepOptions, walk: OverdueWalk): 
         warnShardsFailed(logger, rows.length, [error], "their jobs are checked on the next walk"),
     );
   }
+  let requeued = 0;
   if (lost.length > 0) {
     const { failed, errors } = await enqueueDeliveries(queues, lost, { timeoutMs: redisCallMs });
     if (failed.length > 0)
       warnShardsFailed(logger, failed.length, errors, "they are found again on the next walk");
-    logger.warn(
-      { count: lost.length - failed.length },
-      "re-enqueued pending deliveries whose jobs were gone",
-    );
+    requeued = lost.length - failed.length;
+    logger.warn({ count: requeued }, "re-enqueued pending deliveries whose jobs were gone");
   }
   Object.assign(walk, { current: next, sweeps: next === OVERDUE_CURSOR_START ? 0 : walk.sweeps + 1 });
-  return lost.length;
+  return requeued;
 }
 
 /**
