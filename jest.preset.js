@@ -36,5 +36,8 @@ export function jestConfig(dir, { integration = false } = {}) {
       globalTeardown: path.join(root, "tests/support/global-teardown.js"),
     }),
     testTimeout: 30_000,
+    // Integration suites hold real sockets: one left open by a failed test must not hang the run (and CI)
+    // after the summary is printed.
+    forceExit: integration,
   };
 }

@@ -72,11 +72,15 @@ describe("config change listener", () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    // Without a heartbeat: never (undefined). With one, not before a heartbeat sent at most 300 ms before
-    // the cut has gone 700 ms unanswered (the cache held until then, as the loop above showed), and within
-    // heartbeat 300 ms + timeout 700 ms, with room for a slow machine.
+    // Without a heartbeat: never (undefined). With one, within heartbeat 300 ms + timeout 700 ms, with room
+    // for a slow machine. No lower bound: on a loaded machine a heartbeat can miss its 700 ms before the
+    // cut, and the cache rightly stops being trusted earlier (CI once saw 4 ms).
     expect(refusedAfterMs).toEqual(expect.any(Number));
-    expect(refusedAfterMs).toBeGreaterThanOrEqual(300);
     expect(refusedAfterMs).toBeLessThan(5_000);
+
+    // Stopping must not wait for a goodbye the black hole never returns (CI once hung here).
+    const closing = Date.now();
+    await lookups.close();
+    expect(Date.now() - closing).toBeLessThan(3_000);
   });
 });

@@ -97,6 +97,16 @@ export function listenForConfigChanges(
     const last = client;
     client = undefined;
     handlers.onListening(false);
-    await last?.end().catch(() => undefined);
+    if (!last) return;
+    // end() waits for the server to close its side: bounded, because a black-holed peer never does.
+    let bounded: NodeJS.Timeout | undefined;
+    await Promise.race([
+      last.end().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        bounded = setTimeout(resolve, timeoutMs).unref();
+      }),
+    ]);
+    clearTimeout(bounded);
+    destroySocket(last);
   };
 }
