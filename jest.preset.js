@@ -23,6 +23,7 @@ export function jestConfig(dir, { integration = false } = {}) {
       ],
     },
     moduleNameMapper: {
+      "^@hookrelay/client$": path.join(root, "packages/client/src/index.ts"),
       "^@hookrelay/shared$": path.join(root, "packages/shared/src/index.ts"),
       "^@hookrelay/ingest$": path.join(root, "packages/ingest/src/index.ts"),
       "^@hookrelay/api$": path.join(root, "apps/api/src/index.ts"),

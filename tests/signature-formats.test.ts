@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { verifyWebhook } from "@hookrelay/shared";
+import { verifyWebhook } from "@hookrelay/client";
 import { Webhook } from "standardwebhooks";
 import { createProject, type TestProject } from "./support/fixtures.js";
 import { type ReceivedRequest, TestReceiver } from "./support/receiver.js";

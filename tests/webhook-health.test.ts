@@ -1,10 +1,10 @@
+import { verifyWebhook } from "@hookrelay/client";
 import { sweepOutbox } from "@hookrelay/dispatcher";
 import {
   createLogger,
   createRedisConnection,
   DEVELOPMENT_SECRETS_KEY,
   SecretBox,
-  verifyWebhook,
 } from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";

@@ -1,21 +1,12 @@
 import { postgresErrorCode } from "@hookrelay/db";
+import type { ErrorCode } from "@hookrelay/shared";
 import type { ErrorRequestHandler } from "express";
 import type { z } from "zod";
 
 export { postgresErrorCode };
+export type { ErrorCode };
 
-// The SPEC's error codes. Services throw these; one handler turns them into `{error: {code, message}}`.
-export type ErrorCode =
-  | "validation_error"
-  | "not_found"
-  | "unauthorized"
-  | "forbidden"
-  | "conflict"
-  | "limit_exceeded"
-  | "payload_too_large"
-  | "unavailable"
-  | "internal";
-
+// Services throw these; one handler turns them into the SPEC's `{error: {code, message, details?}}`.
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -7,7 +7,13 @@ import {
   postgresErrorCode,
   type WebhookTarget,
 } from "@hookrelay/db";
-import { type DeliveryQueues, type Logger, matchesEventType, newId } from "@hookrelay/shared";
+import {
+  type AcceptedEvent,
+  type DeliveryQueues,
+  type Logger,
+  matchesEventType,
+  newId,
+} from "@hookrelay/shared";
 import { serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
 import { deliveriesOf, enqueueFromOutbox, enqueueOrLeaveInOutbox } from "./outbox.js";
@@ -24,7 +30,7 @@ export interface EventInput {
 export interface IngestResult {
   /** false when an idempotency key matched an earlier event: nothing new was created. */
   created: boolean;
-  body: { event_id: string; event_type: string; created_at: string; deliveries: number };
+  body: AcceptedEvent;
 }
 
 const FOREIGN_KEY_VIOLATION = "23503";

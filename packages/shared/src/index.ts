@@ -22,6 +22,5 @@ export * from "./schemas/webhooks.js";
 export * from "./secret-box.js";
 export * from "./signing.js";
 export * from "./time-limit.js";
-export * from "./verify.js";
 export * from "./version.js";
 export * from "./webhook-http-client.js";

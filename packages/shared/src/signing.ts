@@ -1,8 +1,10 @@
 import { createHmac, randomBytes } from "node:crypto";
 
-// Standard Webhooks signing (https://www.standardwebhooks.com): HMAC-SHA256 over
-// "<webhook-id>.<webhook-timestamp>.<body>", keyed by the base64-decoded part of the secret after `whsec_`.
-export const SECRET_PREFIX = "whsec_";
+// Standard Webhooks signing (https://www.standardwebhooks.com) lives in the client package, which receivers
+// use to verify: the sender and the verifier share one implementation.
+import { SECRET_PREFIX, signStandardWebhook } from "@hookrelay/client";
+
+export { SECRET_PREFIX, secretKeyBytes, signStandardWebhook } from "@hookrelay/client";
 
 /** The extra HMAC header's name when a webhook does not choose one. */
 export const DEFAULT_SIGNATURE_HEADER = "X-Webhook-Signature";
@@ -21,28 +23,6 @@ export function isSignatureFormat(value: string): value is SignatureFormat {
 
 export function generateWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString("base64");
-}
-
-/**
- * The Standard Webhooks key: the base64-decoded part after `whsec_`, or, for a secret brought from another
- * provider without that prefix, its own UTF-8 bytes (the libraries' "raw" key format).
- */
-export function secretKeyBytes(secret: string): Buffer {
-  return secret.startsWith(SECRET_PREFIX)
-    ? Buffer.from(secret.slice(SECRET_PREFIX.length), "base64")
-    : Buffer.from(secret, "utf8");
-}
-
-export function signStandardWebhook(
-  secret: string,
-  webhookId: string,
-  timestampSeconds: number,
-  body: string | Buffer,
-): string {
-  const hmac = createHmac("sha256", secretKeyBytes(secret));
-  hmac.update(`${webhookId}.${timestampSeconds}.`);
-  hmac.update(body);
-  return `v1,${hmac.digest("base64")}`;
 }
 
 /** The extra header's value: HMAC-SHA256 of the raw body keyed by the whole secret string, in `format`. */

@@ -1,9 +1,14 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  type VerifiedRequest,
+  verifyWebhook,
+  WebhookVerificationError,
+  webhookVerifier,
+} from "@hookrelay/client";
 import express from "express";
 import { Webhook } from "standardwebhooks";
 import { generateWebhookSecret, signatureHeaders } from "./signing.js";
-import { type VerifiedRequest, verifyWebhook, WebhookVerificationError, webhookVerifier } from "./verify.js";
 
 // Fixed clock for every test that passes `now`; the library signs with whatever Date it is given.
 const NOW_MS = 1_700_000_000_000;
@@ -256,12 +261,12 @@ describe("webhookVerifier (Express middleware)", () => {
   beforeAll(async () => {
     const app = express();
     app.post("/hooks", webhookVerifier(secret), (req, res) => {
-      seen.push({ body: req.body, rawBody: (req as VerifiedRequest).rawBody });
+      seen.push({ body: req.body, rawBody: (req as VerifiedRequest<express.Request>).rawBody });
       res.status(200).json({ ok: true });
     });
     // Receivers that already mount express.raw() hand the middleware a Buffer instead of a stream.
     app.post("/raw-hooks", express.raw({ type: "*/*" }), webhookVerifier(secret), (req, res) => {
-      seen.push({ body: req.body, rawBody: (req as VerifiedRequest).rawBody });
+      seen.push({ body: req.body, rawBody: (req as VerifiedRequest<express.Request>).rawBody });
       res.status(200).json({ ok: true });
     });
     app.post("/small-hooks", webhookVerifier(secret, { limitBytes: 16 }), (_req, res) => {

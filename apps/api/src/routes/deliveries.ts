@@ -1,4 +1,13 @@
-import { deliveryListQuerySchema, listQuerySchema, recoverSchema } from "@hookrelay/shared";
+import {
+  attemptPageSchema,
+  deliveryListQuerySchema,
+  deliveryPageSchema,
+  deliveryWithPayloadSchema,
+  listQuerySchema,
+  recoverResultSchema,
+  recoverSchema,
+  replayResultSchema,
+} from "@hookrelay/shared";
 import { getDelivery, listAttempts, listDeliveries } from "../services/deliveries.js";
 import { recoverWebhook, replayDelivery } from "../services/replays.js";
 import { route } from "./route.js";
@@ -12,6 +21,7 @@ export const deliveryRoutes = [
     auth: "project",
     summary: "A webhook's delivery log, newest first (filters: status, event_type, since, until)",
     status: 200,
+    response: deliveryPageSchema,
     query: deliveryListQuerySchema,
     handle: (ctx, { params, query }) =>
       listDeliveries(ctx, params.projectId ?? "", params.webhookId ?? "", query),
@@ -20,8 +30,9 @@ export const deliveryRoutes = [
     method: "get",
     path: `${base}/:deliveryId`,
     auth: "project",
-    summary: "Get a delivery",
+    summary: "Get a delivery with its payload",
     status: 200,
+    response: deliveryWithPayloadSchema,
     handle: (ctx, { params }) =>
       getDelivery(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? ""),
   }),
@@ -31,6 +42,7 @@ export const deliveryRoutes = [
     auth: "project",
     summary: "A delivery's attempts, oldest first",
     status: 200,
+    response: attemptPageSchema,
     query: listQuerySchema,
     handle: (ctx, { params, query }) =>
       listAttempts(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? "", query),
@@ -42,6 +54,8 @@ export const deliveryRoutes = [
     auth: "project",
     summary: "Send a delivery again as a new delivery (same bytes, same webhook-id, replay_of set)",
     status: 202,
+    response: replayResultSchema,
+    errors: { 409: "conflict: the webhook is disabled" },
     handle: (ctx, { params }) =>
       replayDelivery(ctx, params.projectId ?? "", params.webhookId ?? "", params.deliveryId ?? ""),
   }),
@@ -51,6 +65,8 @@ export const deliveryRoutes = [
     auth: "project",
     summary: "Replay every failed delivery of a time window (one per event); answers how many",
     status: 202,
+    response: recoverResultSchema,
+    errors: { 409: "conflict: the webhook is disabled" },
     body: recoverSchema,
     handle: (ctx, { params, body }) =>
       recoverWebhook(ctx, params.projectId ?? "", params.webhookId ?? "", body),

@@ -1,4 +1,11 @@
-import { createEventSchema, eventListQuerySchema, idempotencyKeyHeaderSchema } from "@hookrelay/shared";
+import {
+  acceptedEventSchema,
+  createEventSchema,
+  eventListQuerySchema,
+  eventPageSchema,
+  eventWithDeliveriesSchema,
+  idempotencyKeyHeaderSchema,
+} from "@hookrelay/shared";
 import { parseOr422 } from "../errors.js";
 import { getEvent, listEvents } from "../services/events.js";
 import { ingestEvent } from "../services/ingest.js";
@@ -12,6 +19,14 @@ export const eventRoutes = [
     summary:
       "Send an event: stored, fanned out to matching webhooks and delivered (200 for an idempotent repeat)",
     status: 202,
+    response: acceptedEventSchema,
+    alsoSucceeds: { 200: "a repeat of an earlier event_id or Idempotency-Key: the first answer again" },
+    headers: {
+      "Idempotency-Key": {
+        schema: idempotencyKeyHeaderSchema,
+        description: "repeats within 24 h answer the first event again (printable ASCII; or send event_id)",
+      },
+    },
     body: createEventSchema,
     // `data` reaches receivers as the text that was sent, digits and all (see json-body.ts).
     rawMember: "data",
@@ -31,6 +46,7 @@ export const eventRoutes = [
     auth: "project",
     summary: "List events, newest first (filters: event_type, since, until)",
     status: 200,
+    response: eventPageSchema,
     query: eventListQuerySchema,
     handle: (ctx, { params, query }) => listEvents(ctx, params.projectId ?? "", query),
   }),
@@ -40,6 +56,7 @@ export const eventRoutes = [
     auth: "project",
     summary: "Get an event with its deliveries' ids and statuses",
     status: 200,
+    response: eventWithDeliveriesSchema,
     handle: (ctx, { params }) => getEvent(ctx, params.projectId ?? "", params.eventId ?? ""),
   }),
 ];

@@ -1,4 +1,11 @@
-import { createProjectSchema, listQuerySchema } from "@hookrelay/shared";
+import {
+  createdApiKeySchema,
+  createdProjectSchema,
+  createProjectSchema,
+  listQuerySchema,
+  projectPageSchema,
+  projectSchema,
+} from "@hookrelay/shared";
 import { createApiKey, revokeApiKey } from "../services/api-keys.js";
 import { createProject, getProject, listProjects } from "../services/projects.js";
 import { route } from "./route.js";
@@ -10,6 +17,7 @@ export const projectRoutes = [
     auth: "admin",
     summary: "Create a project; its API key is shown only in this answer",
     status: 201,
+    response: createdProjectSchema,
     body: createProjectSchema,
     handle: (ctx, { body }) => createProject(ctx.db, body),
   }),
@@ -19,6 +27,7 @@ export const projectRoutes = [
     auth: "admin",
     summary: "List projects, newest first",
     status: 200,
+    response: projectPageSchema,
     query: listQuerySchema,
     handle: (ctx, { query }) => listProjects(ctx.db, query),
   }),
@@ -28,6 +37,7 @@ export const projectRoutes = [
     auth: "admin",
     summary: "Get a project",
     status: 200,
+    response: projectSchema,
     handle: (ctx, { params }) => getProject(ctx.db, params.projectId ?? ""),
   }),
   route({
@@ -36,6 +46,7 @@ export const projectRoutes = [
     auth: "admin",
     summary: "Create another API key for a project (shown once)",
     status: 201,
+    response: createdApiKeySchema,
     handle: async (ctx, { params }) => {
       const project = await getProject(ctx.db, params.projectId ?? "");
       return createApiKey(ctx.db, project.id);

@@ -22,14 +22,24 @@ export interface RouteReply {
   contentType?: string;
 }
 
-export interface Route<Body = unknown, Query = unknown> {
+export interface Route<Body = unknown, Query = unknown, Response = unknown> {
   method: Method;
   /** Express-style path under /v1, e.g. `/project/:projectId/webhooks/:webhookId`. */
   path: string;
   auth: "admin" | "project";
   summary: string;
-  /** The success status (the handler may still answer another, e.g. 200 for an idempotent repeat). */
+  /** The success status. */
   status: number;
+  /** The success body's schema: what the handler answers and /openapi.json documents. None for 204. */
+  response?: z.ZodType<Response>;
+  /** A text answer's media type (the body is sent as is), instead of JSON. */
+  responseType?: string;
+  /** Other success statuses, answered with the same schema: e.g. 200 for an idempotent repeat. */
+  alsoSucceeds?: Record<number, string>;
+  /** Errors beyond those every route may answer (400, 401, 403, 404, 413, 422, 500, 503), e.g. 409. */
+  errors?: Record<number, string>;
+  /** Request headers the route reads, documented as parameters. */
+  headers?: Record<string, { schema: z.ZodType; description: string }>;
   /** The body's schema; a route without one takes no body (none, or `{}`). */
   body?: z.ZodType<Body>;
   /**
@@ -39,11 +49,13 @@ export interface Route<Body = unknown, Query = unknown> {
    */
   rawMember?: string;
   query?: z.ZodType<Query>;
-  handle: (ctx: ApiContext, input: RouteInput<Body, Query>) => Promise<unknown | RouteReply>;
+  handle: (ctx: ApiContext, input: RouteInput<Body, Query>) => Promise<Response | RouteReply>;
 }
 
-/** Declares a route with its input types inferred from its schemas. */
-export function route<Body = undefined, Query = undefined>(definition: Route<Body, Query>): Route {
+/** Declares a route with its input and answer types inferred from its schemas. */
+export function route<Body = undefined, Query = undefined, Response = void>(
+  definition: Route<Body, Query, Response>,
+): Route {
   return definition as unknown as Route;
 }
 

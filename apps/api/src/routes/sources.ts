@@ -2,8 +2,11 @@ import {
   createSourceSchema,
   deleteSourceQuerySchema,
   listQuerySchema,
+  sourcePageSchema,
+  sourceSchema,
   updateSourceSchema,
 } from "@hookrelay/shared";
+import { z } from "zod";
 import {
   createSource,
   deleteSource,
@@ -24,6 +27,8 @@ export const sourceRoutes = [
     summary:
       "Capture row changes of tables in a PostgreSQL database as events of the project (installs a trigger per table)",
     status: 201,
+    response: sourceSchema,
+    errors: { 503: "unavailable: the source database went away mid-install; the outcome is unknown" },
     body: createSourceSchema,
     handle: (ctx, { params, body }) => createSource(ctx, params.projectId ?? "", body),
   }),
@@ -33,6 +38,7 @@ export const sourceRoutes = [
     auth: "admin",
     summary: "List database change sources, newest first",
     status: 200,
+    response: sourcePageSchema,
     query: listQuerySchema,
     handle: (ctx, { params, query }) => listSources(ctx, params.projectId ?? "", query),
   }),
@@ -42,6 +48,7 @@ export const sourceRoutes = [
     auth: "admin",
     summary: "Get a source with its status and backlog (never its connection string)",
     status: 200,
+    response: sourceSchema,
     handle: (ctx, { params }) => getSource(ctx, params.projectId ?? "", params.sourceId ?? ""),
   }),
   route({
@@ -50,6 +57,7 @@ export const sourceRoutes = [
     auth: "admin",
     summary: "Rename, change the captured tables (reinstalls their triggers), or pause/resume capture",
     status: 200,
+    response: sourceSchema,
     body: updateSourceSchema,
     handle: (ctx, { params, body }) => updateSource(ctx, params.projectId ?? "", params.sourceId ?? "", body),
   }),
@@ -70,6 +78,8 @@ export const sourceRoutes = [
     auth: "admin",
     summary: "The SQL that installs this source's capture, for a DBA to run when hookrelay's role may not",
     status: 200,
+    response: z.string(),
+    responseType: "text/plain",
     handle: async (ctx, { params }) =>
       reply(200, await sourceInstallSql(ctx, params.projectId ?? "", params.sourceId ?? ""), "text/plain"),
   }),

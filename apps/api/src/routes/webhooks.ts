@@ -1,4 +1,13 @@
-import { createWebhookSchema, listQuerySchema, updateWebhookSchema } from "@hookrelay/shared";
+import {
+  createdWebhookSchema,
+  createWebhookSchema,
+  listQuerySchema,
+  rotatedSecretSchema,
+  testSendResultSchema,
+  updateWebhookSchema,
+  webhookPageSchema,
+  webhookSchema,
+} from "@hookrelay/shared";
 import { sendTestEvent } from "../services/test-sends.js";
 import {
   createWebhook,
@@ -19,6 +28,8 @@ export const webhookRoutes = [
     auth: "project",
     summary: "Create a webhook subscription; its signing secret is shown only in this answer",
     status: 201,
+    response: createdWebhookSchema,
+    errors: { 409: "limit_exceeded: the project has MAX_WEBHOOKS_PER_PROJECT webhooks" },
     body: createWebhookSchema,
     handle: (ctx, { params, body }) => createWebhook(ctx, params.projectId ?? "", body),
   }),
@@ -28,6 +39,7 @@ export const webhookRoutes = [
     auth: "project",
     summary: "List webhooks, newest first",
     status: 200,
+    response: webhookPageSchema,
     query: listQuerySchema,
     handle: (ctx, { params, query }) => listWebhooks(ctx, params.projectId ?? "", query),
   }),
@@ -37,6 +49,7 @@ export const webhookRoutes = [
     auth: "project",
     summary: "Get a webhook (never its secret)",
     status: 200,
+    response: webhookSchema,
     handle: (ctx, { params }) => getWebhook(ctx, params.projectId ?? "", params.webhookId ?? ""),
   }),
   route({
@@ -45,6 +58,7 @@ export const webhookRoutes = [
     auth: "project",
     summary: "Update a webhook (any creatable field, plus enabled)",
     status: 200,
+    response: webhookSchema,
     body: updateWebhookSchema,
     handle: (ctx, { params, body }) =>
       updateWebhook(ctx, params.projectId ?? "", params.webhookId ?? "", body),
@@ -63,6 +77,7 @@ export const webhookRoutes = [
     auth: "project",
     summary: "Rotate the signing secret; the old one keeps signing for 24 h",
     status: 200,
+    response: rotatedSecretSchema,
     handle: (ctx, { params }) => rotateWebhookSecret(ctx, params.projectId ?? "", params.webhookId ?? ""),
   }),
 
@@ -73,6 +88,7 @@ export const webhookRoutes = [
     summary:
       "Send a webhook.test event now, once, and answer with the outcome (it shows in the delivery log)",
     status: 200,
+    response: testSendResultSchema,
     handle: (ctx, { params }) => sendTestEvent(ctx, params.projectId ?? "", params.webhookId ?? ""),
   }),
 ];

@@ -1,11 +1,11 @@
 import type { Attempt, Delivery } from "@hookrelay/db";
-import type { DeliveryListQuery, ListQuery } from "@hookrelay/shared";
+import type { AttemptView, DeliveryListQuery, DeliveryView, ListQuery } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { pageByKeyset } from "./pagination.js";
 import { findWebhook } from "./webhooks.js";
 
-export function presentDelivery(delivery: Delivery) {
+export function presentDelivery(delivery: Delivery): DeliveryView {
   return {
     id: delivery.id,
     event_id: delivery.eventId,
@@ -21,14 +21,14 @@ export function presentDelivery(delivery: Delivery) {
   };
 }
 
-export function presentAttempt(attempt: Attempt) {
+export function presentAttempt(attempt: Attempt): AttemptView {
   return {
     id: attempt.id,
     delivery_id: attempt.deliveryId,
     attempt_number: attempt.attemptNumber,
     status_code: attempt.statusCode,
     response_body: attempt.responseBody,
-    response_headers: attempt.responseHeaders,
+    response_headers: attempt.responseHeaders as AttemptView["response_headers"],
     latency_ms: attempt.latencyMs,
     error: attempt.error,
     created_at: attempt.createdAt.toISOString(),

@@ -2,16 +2,16 @@ import { type Event, eventDataSizes } from "@hookrelay/db";
 
 // The stored envelope (`payload`) is what receivers get; the api answers with `data`, so it never loads
 // the envelope too (it doubled a page's memory: 250 large events ran the api out of heap).
-import type { EventListQuery } from "@hookrelay/shared";
+import type { EventListQuery, EventView } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { pageByKeyset } from "./pagination.js";
 
-export function presentEvent(event: Omit<Event, "payload">) {
+export function presentEvent(event: Omit<Event, "payload">): EventView {
   return {
     id: event.id,
     event_type: event.eventType,
-    data: event.data,
+    data: event.data as EventView["data"],
     idempotency_key: event.idempotencyKey,
     created_at: event.createdAt.toISOString(),
   };

@@ -1,10 +1,10 @@
 import type { Database, Project } from "@hookrelay/db";
-import { type CreateProjectInput, type ListQuery, newId } from "@hookrelay/shared";
+import { type CreateProjectInput, type ListQuery, newId, type ProjectView } from "@hookrelay/shared";
 import { notFound } from "../errors.js";
 import { createApiKey } from "./api-keys.js";
 import { pageByKeyset } from "./pagination.js";
 
-export function presentProject(project: Project) {
+export function presentProject(project: Project): ProjectView {
   return { id: project.id, name: project.name, created_at: project.createdAt.toISOString() };
 }
 

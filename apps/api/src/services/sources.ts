@@ -11,6 +11,7 @@ import {
   type ListQuery,
   newId,
   type SourceTable,
+  type SourceView,
   sourceInstallSqlPath,
   type UpdateSourceInput,
 } from "@hookrelay/shared";
@@ -19,7 +20,7 @@ import { ApiError, notFound } from "../errors.js";
 import { pageByKeyset } from "./pagination.js";
 import { sourceDatabaseFailure } from "./source-database-errors.js";
 
-export function presentSource(source: Source) {
+export function presentSource(source: Source): SourceView {
   return {
     id: source.id,
     project_id: source.projectId,
@@ -27,7 +28,7 @@ export function presentSource(source: Source) {
     database: source.database,
     tables: source.tables as SourceTable[],
     enabled: source.enabled,
-    status: source.status as "active" | "error",
+    status: source.status as SourceView["status"],
     last_error: source.lastError,
     pending_changes: source.pendingChanges,
     oldest_pending_at: source.oldestPendingAt?.toISOString() ?? null,
@@ -35,8 +36,6 @@ export function presentSource(source: Source) {
     updated_at: source.updatedAt.toISOString(),
   };
 }
-
-export type SourceView = ReturnType<typeof presentSource>;
 
 function scriptFor(sourceId: string, databaseUrl: string, tables: SourceTable[]): string {
   return installScript({ sourceId, tables, captureRole: databaseRole(databaseUrl) });

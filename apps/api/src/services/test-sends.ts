@@ -1,6 +1,12 @@
 import { recordAttempt } from "@hookrelay/db";
 import { serializeEnvelope } from "@hookrelay/ingest";
-import { attemptRequest, newId, signatureStyle, signingSecrets } from "@hookrelay/shared";
+import {
+  attemptRequest,
+  newId,
+  signatureStyle,
+  signingSecrets,
+  type TestSendResult,
+} from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { findWebhook } from "./webhooks.js";
 
@@ -35,7 +41,11 @@ export function testEventData(webhook: { id: string; eventTypes: string[] }, at:
  * any event (so it shows in the delivery log) but never queued: no retries, and enqueued_at is set so the
  * outbox sweep leaves it alone. Same signing, headers and SSRF rules as real deliveries.
  */
-export async function sendTestEvent(ctx: ApiContext, projectId: string, webhookId: string) {
+export async function sendTestEvent(
+  ctx: ApiContext,
+  projectId: string,
+  webhookId: string,
+): Promise<TestSendResult> {
   const webhook = await findWebhook(ctx, projectId, webhookId);
   const at = new Date();
   const eventId = newId("event", at.getTime());

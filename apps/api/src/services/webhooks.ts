@@ -11,6 +11,7 @@ import {
   newId,
   storedSignatureHeader,
   type UpdateWebhookInput,
+  type WebhookView,
 } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { ApiError, limitExceeded, notFound } from "../errors.js";
@@ -28,7 +29,7 @@ function presentHeaders(headers: Prisma.JsonValue): Record<string, string> {
   );
 }
 
-export function presentWebhook(webhook: Webhook) {
+export function presentWebhook(webhook: Webhook): WebhookView {
   return {
     id: webhook.id,
     project_id: webhook.projectId,
@@ -38,13 +39,13 @@ export function presentWebhook(webhook: Webhook) {
     event_types: webhook.eventTypes,
     headers: presentHeaders(webhook.headers),
     enabled: webhook.enabled,
-    disabled_reason: webhook.disabledReason,
+    disabled_reason: webhook.disabledReason as WebhookView["disabled_reason"],
     fail_count: webhook.failCount,
     last_success_at: webhook.lastSuccessAt?.toISOString() ?? null,
     last_failure_at: webhook.lastFailureAt?.toISOString() ?? null,
     rate_limit_per_second: webhook.rateLimitPerSecond,
     signature_header: webhook.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
-    signature_format: webhook.signatureFormat,
+    signature_format: webhook.signatureFormat as WebhookView["signature_format"],
     created_at: webhook.createdAt.toISOString(),
     updated_at: webhook.updatedAt.toISOString(),
   };

@@ -44,3 +44,44 @@ export interface ListPage<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+// Responses. Services type their answers with these, and /openapi.json documents them: one source of truth.
+
+/** An instant as the API writes it: ISO 8601 in UTC (`2026-11-23T10:00:00.000Z`). */
+export const instantSchema = z.iso.datetime();
+
+/** One page of a list, newest or oldest first by id; `next_cursor` is null on the last page. */
+export function listPageSchema<Item extends z.ZodType>(item: Item) {
+  return z.object({
+    data: z.array(item),
+    next_cursor: z.string().nullable().describe("pass as `cursor` for the next page; null on the last"),
+  });
+}
+
+/** The SPEC's error codes. */
+export const ERROR_CODES = [
+  "validation_error",
+  "not_found",
+  "unauthorized",
+  "forbidden",
+  "conflict",
+  "limit_exceeded",
+  "payload_too_large",
+  "unavailable",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      details: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .describe("one entry per refused field, for validation errors"),
+    }),
+  })
+  .meta({ id: "Error" });
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { listQuerySchema, strictObject, timestampSchema, timeWindowFields } from "./common.js";
+import {
+  instantSchema,
+  listPageSchema,
+  listQuerySchema,
+  strictObject,
+  timestampSchema,
+  timeWindowFields,
+} from "./common.js";
 import { eventTypeSchema } from "./events.js";
 
 export const deliveryStatusSchema = z.enum(["pending", "succeeded", "failed"]);
@@ -16,3 +23,52 @@ export const recoverSchema = strictObject({
   until: timestampSchema.optional(),
 });
 export type RecoverInput = z.infer<typeof recoverSchema>;
+
+export const deliverySchema = z
+  .object({
+    id: z.string(),
+    event_id: z.string(),
+    webhook_id: z.string(),
+    event_type: z.string(),
+    status: deliveryStatusSchema.describe(
+      "failed only once retries are exhausted or the webhook was disabled",
+    ),
+    attempt_count: z.number().int(),
+    next_attempt_at: instantSchema.nullable(),
+    last_status_code: z.number().int().nullable(),
+    replay_of: z.string().nullable().describe("the delivery this one replays"),
+    created_at: instantSchema,
+    completed_at: instantSchema.nullable(),
+  })
+  .meta({ id: "Delivery" });
+export type DeliveryView = z.infer<typeof deliverySchema>;
+
+export const deliveryWithPayloadSchema = deliverySchema
+  .extend({ payload: z.string().describe("the exact JSON text every attempt sends") })
+  .meta({ id: "DeliveryWithPayload" });
+
+export const attemptSchema = z
+  .object({
+    id: z.string(),
+    delivery_id: z.string(),
+    attempt_number: z.number().int(),
+    status_code: z.number().int().nullable().describe("null on a timeout or a connection error"),
+    response_body: z.string().nullable().describe("the first 1024 bytes, as UTF-8"),
+    response_headers: z.record(z.string(), z.unknown()).nullable(),
+    latency_ms: z.number().int(),
+    error: z.string().nullable().describe('e.g. "timeout", "connection_refused", "dns_failure"'),
+    created_at: instantSchema,
+  })
+  .meta({ id: "Attempt" });
+export type AttemptView = z.infer<typeof attemptSchema>;
+
+export const replayResultSchema = z
+  .object({ delivery_id: z.string().describe("the new delivery") })
+  .meta({ id: "ReplayResult" });
+
+export const recoverResultSchema = z
+  .object({ count: z.number().int().describe("failed deliveries replayed (one per event)") })
+  .meta({ id: "RecoverResult" });
+
+export const deliveryPageSchema = listPageSchema(deliverySchema).meta({ id: "DeliveryPage" });
+export const attemptPageSchema = listPageSchema(attemptSchema).meta({ id: "AttemptPage" });

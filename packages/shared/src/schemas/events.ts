@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_PATTERN } from "../event-types.js";
-import { listQuerySchema, strictObject, timeWindowFields } from "./common.js";
+import { instantSchema, listPageSchema, listQuerySchema, strictObject, timeWindowFields } from "./common.js";
 
 export const eventTypeSchema = z
   .string()
@@ -38,3 +38,40 @@ export const eventListQuerySchema = listQuerySchema.extend({
   ...timeWindowFields,
 });
 export type EventListQuery = z.infer<typeof eventListQuerySchema>;
+
+export const eventSchema = z
+  .object({
+    id: z.string(),
+    event_type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    idempotency_key: z.string().nullable(),
+    created_at: instantSchema,
+  })
+  .meta({ id: "Event" });
+export type EventView = z.infer<typeof eventSchema>;
+
+export const eventWithDeliveriesSchema = eventSchema
+  .extend({
+    deliveries: z.array(
+      z.object({
+        id: z.string(),
+        webhook_id: z.string(),
+        status: z.enum(["pending", "succeeded", "failed"]),
+        attempt_count: z.number().int(),
+        replay_of: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "EventWithDeliveries" });
+
+export const acceptedEventSchema = z
+  .object({
+    event_id: z.string(),
+    event_type: z.string(),
+    created_at: instantSchema,
+    deliveries: z.number().int().describe("deliveries created, one per matching webhook"),
+  })
+  .meta({ id: "AcceptedEvent" });
+export type AcceptedEvent = z.infer<typeof acceptedEventSchema>;
+
+export const eventPageSchema = listPageSchema(eventSchema).meta({ id: "EventPage" });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { storableTextSchema, strictObject } from "./common.js";
+import { instantSchema, listPageSchema, storableTextSchema, strictObject } from "./common.js";
 
 /** A PostgreSQL name hookrelay accepts for a schema, table or column: always quoted when used in SQL. */
 export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -98,3 +98,30 @@ export function sourceInstallSqlPath(projectId: string, sourceId: string): strin
 export function changeEventType(schema: string, table: string, operation: string): string {
   return `db.${schema}.${table}.${operation}`.toLowerCase();
 }
+
+export const sourceSchema = z
+  .object({
+    id: z.string(),
+    project_id: z.string(),
+    name: z.string(),
+    database: z.string().describe("host:port/dbname (never the connection string)"),
+    tables: z.array(
+      z.object({
+        schema: z.string(),
+        table: z.string(),
+        events: z.array(z.enum(CHANGE_OPERATIONS)),
+        columns: z.array(z.string()).nullable(),
+      }),
+    ),
+    enabled: z.boolean(),
+    status: z.enum(["active", "error"]),
+    last_error: z.string().nullable(),
+    pending_changes: z.number().int().describe("changes recorded in the source database, not yet events"),
+    oldest_pending_at: instantSchema.nullable(),
+    created_at: instantSchema,
+    updated_at: instantSchema,
+  })
+  .meta({ id: "Source" });
+export type SourceView = z.infer<typeof sourceSchema>;
+
+export const sourcePageSchema = listPageSchema(sourceSchema).meta({ id: "SourcePage" });

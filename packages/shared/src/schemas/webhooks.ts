@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EVENT_TYPE_FILTER_PATTERN } from "../event-types.js";
 import { DEFAULT_SIGNATURE_HEADER, SECRET_PREFIX, SIGNATURE_FORMATS } from "../signing.js";
-import { storableTextSchema, strictObject } from "./common.js";
+import { instantSchema, listPageSchema, storableTextSchema, strictObject } from "./common.js";
 
 // Headers hookrelay sets itself, or that would corrupt the request, cannot be overridden per webhook.
 const RESERVED_HEADERS = new Set([
@@ -178,3 +178,50 @@ export const updateWebhookSchema = strictObject({
   secret: z.never({ error: ROTATE_SECRET_MESSAGE }).optional(),
 }).refine((patch) => Object.keys(patch).length > 0, "nothing to update");
 export type UpdateWebhookInput = z.infer<typeof updateWebhookSchema>;
+
+export const webhookSchema = z
+  .object({
+    id: z.string(),
+    project_id: z.string(),
+    url: z.string(),
+    name: z.string().nullable(),
+    description: z.string().nullable(),
+    event_types: z.array(z.string()),
+    headers: z
+      .record(z.string(), z.string())
+      .describe("custom headers; values of credential-looking names are shown as ********"),
+    enabled: z.boolean(),
+    disabled_reason: z.enum(Object.values(DisabledReason)).nullable(),
+    fail_count: z.number().int(),
+    last_success_at: instantSchema.nullable(),
+    last_failure_at: instantSchema.nullable(),
+    rate_limit_per_second: z.number().int().nullable(),
+    signature_header: z.string(),
+    signature_format: signatureFormatSchema,
+    created_at: instantSchema,
+    updated_at: instantSchema,
+  })
+  .meta({ id: "Webhook" });
+export type WebhookView = z.infer<typeof webhookSchema>;
+
+export const createdWebhookSchema = webhookSchema
+  .extend({ secret: z.string().describe("the signing secret, shown only in this answer") })
+  .meta({ id: "CreatedWebhook" });
+
+export const rotatedSecretSchema = z
+  .object({ secret: z.string().describe("the new signing secret, shown only in this answer") })
+  .meta({ id: "RotatedSecret" });
+
+export const testSendResultSchema = z
+  .object({
+    delivery_id: z.string(),
+    success: z.boolean(),
+    status_code: z.number().int().nullable(),
+    response_body: z.string().nullable(),
+    latency_ms: z.number().int(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "TestSendResult" });
+export type TestSendResult = z.infer<typeof testSendResultSchema>;
+
+export const webhookPageSchema = listPageSchema(webhookSchema).meta({ id: "WebhookPage" });

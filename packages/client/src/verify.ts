@@ -1,6 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { NextFunction, Request, Response } from "express";
-import { signStandardWebhook } from "./signing.js";
+import { signStandardWebhook } from "./signature.js";
 
 export class WebhookVerificationError extends Error {
   override name = "WebhookVerificationError";
@@ -76,9 +75,22 @@ export interface WebhookMiddlewareOptions extends VerifyOptions {
   limitBytes?: number;
 }
 
-export type VerifiedRequest = Request & { rawBody: Buffer };
+// The parts of Express's request and response the middleware uses, so that the package needs no Express
+// types to install (Express 4 and 5 both fit).
+export interface ReceiverRequest extends AsyncIterable<unknown> {
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+}
+export interface ReceiverResponse {
+  status(code: number): { json(body: unknown): unknown };
+}
 
-async function readRawBody(req: Request, limitBytes: number): Promise<Buffer> {
+/** The request once verified: `body` is the parsed event, `rawBody` the bytes that were signed. */
+export type VerifiedRequest<Request = ReceiverRequest> = Request & {
+  rawBody: Buffer;
+};
+
+async function readRawBody(req: ReceiverRequest, limitBytes: number): Promise<Buffer> {
   if (Buffer.isBuffer(req.body)) return req.body;
   if (typeof req.body === "string") return Buffer.from(req.body);
   const chunks: Buffer[] = [];
@@ -98,7 +110,11 @@ async function readRawBody(req: Request, limitBytes: number): Promise<Buffer> {
  */
 export function webhookVerifier(secret: string | readonly string[], options: WebhookMiddlewareOptions = {}) {
   const { limitBytes = 1024 * 1024, ...verifyOptions } = options;
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  return async (
+    req: ReceiverRequest,
+    res: ReceiverResponse,
+    next: (error?: unknown) => void,
+  ): Promise<void> => {
     try {
       const rawBody = await readRawBody(req, limitBytes);
       req.body = verifyWebhook(rawBody, req.headers, secret, verifyOptions);
