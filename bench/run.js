@@ -34,6 +34,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { createHookrelayClient } from "@hookrelay/client";
 import { createPrismaClient, migrateDatabase, withServerConnection } from "@hookrelay/db";
 import { DEFAULT_DATABASE_URL, WebhookHttpClient } from "@hookrelay/shared";
 import pg from "pg";
@@ -331,28 +332,17 @@ async function stopStack(stack) {
   );
 }
 
-const adminHeaders = { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` };
-
-/** Waits for the api, then creates a project: `{ project, projectPath }` (the project has its api_key). */
+/** Waits for the api, then creates a project: `{ project, projectPath, client }` (through @hookrelay/client). */
 async function createProject(stack) {
   await waitFor(async () => (await fetch(`${stack.apiUrl}/readyz`)).ok, 20_000, "api readiness");
-  const project = await (
-    await fetch(`${stack.apiUrl}/v1/projects`, {
-      method: "POST",
-      headers: adminHeaders,
-      body: '{"name":"bench"}',
-    })
-  ).json();
-  return { project, projectPath: `/v1/project/${project.id}` };
+  const admin = createHookrelayClient({ baseUrl: stack.apiUrl, apiKey: ADMIN_KEY });
+  const project = await admin.projects.create({ name: "bench" });
+  const client = createHookrelayClient({ baseUrl: stack.apiUrl, apiKey: project.api_key });
+  return { project, projectPath: `/v1/project/${project.id}`, admin, client };
 }
 
-async function createWebhook(stack, { project, projectPath }, url, eventTypes) {
-  const created = await fetch(`${stack.apiUrl}${projectPath}/webhooks`, {
-    method: "POST",
-    headers: { ...adminHeaders, authorization: `Bearer ${project.api_key}` },
-    body: JSON.stringify({ url, event_types: eventTypes }),
-  });
-  if (created.status !== 201) throw new Error(`webhook: ${created.status} ${await created.text()}`);
+function createWebhook({ project, client }, url, eventTypes) {
+  return client.webhooks.create(project.id, { url, event_types: eventTypes });
 }
 
 /**
@@ -391,7 +381,7 @@ async function runOnce(config) {
     const target = await createProject(stack);
     const { project, projectPath } = target;
     for (let n = 0; n < config.webhooks; n++)
-      await createWebhook(stack, target, `${receiverUrl}/hook-${n}`, ["bench.*"]);
+      await createWebhook(target, `${receiverUrl}/hook-${n}`, ["bench.*"]);
 
     const ceiling = await rawCeiling(receiverUrl, 3, 50);
     const gotLimit = await gotCeiling(receiverUrl, 3, 50);
@@ -762,19 +752,14 @@ async function runSource(config) {
     for (let n = 0; n < config.webhooks; n++) {
       sourceUrls.push(`/source-${n}`);
       restUrls.push(`/hook-${n}`);
-      await createWebhook(stack, target, `${stack.receiverUrl}/source-${n}`, ["db.public.orders.*"]);
-      await createWebhook(stack, target, `${stack.receiverUrl}/hook-${n}`, ["bench.*"]);
+      await createWebhook(target, `${stack.receiverUrl}/source-${n}`, ["db.public.orders.*"]);
+      await createWebhook(target, `${stack.receiverUrl}/hook-${n}`, ["bench.*"]);
     }
-    const created = await fetch(`${stack.apiUrl}/v1/projects/${target.project.id}/sources`, {
-      method: "POST",
-      headers: adminHeaders,
-      body: JSON.stringify({
-        name: "bench orders",
-        database_url: sourceUrl.toString(),
-        tables: [{ table: "orders" }],
-      }),
+    await target.admin.sources.create(target.project.id, {
+      name: "bench orders",
+      database_url: sourceUrl.toString(),
+      tables: [{ table: "orders" }],
     });
-    if (created.status !== 201) throw new Error(`source: ${created.status} ${await created.text()}`);
 
     // Capture runs once a dispatcher holds the source's advisory lock; a few warm-up rows (negative ids, not
     // measured) then take the first ingest and delivery out of the figures.
