@@ -1,13 +1,63 @@
 import { createHmac } from "node:crypto";
-import { newId, verifyWebhook } from "@hookrelay/shared";
-import { type BrowserSession, openBrowser, paintedBackground, screenshot } from "./support/browser.js";
+import path from "node:path";
+import { verifyWebhook } from "@hookrelay/client";
+import { newId } from "@hookrelay/shared";
+import {
+  ARTIFACTS_DIR,
+  type BrowserSession,
+  openBrowser,
+  paintedBackground,
+  screenshot,
+} from "./support/browser.js";
+import { insertDeliveryHistory, type PastDelivery } from "./support/delivery-history.js";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
 
 // The dashboard in a real browser (Debian's Chromium through playwright-core): log in with basic auth, see
 // a failing delivery in red, replay it once the receiver is back, see the new attempt in green, and turn
-// the webhook off and on; create a webhook with the form and follow its first delivery; read the sources.
+// the webhook off and on; create a webhook with the form and follow its first delivery; read the sources;
+// look at the overview's and a webhook's charts after real traffic.
+
+const MINUTE = 60_000;
+
+/**
+ * Made-up past deliveries, one every `everyMinutes` from `fromAgo` to 2 minutes ago (ms before `now`), a few
+ * failing and more during the bad spell, for the charts to have a shape beyond the test's own traffic.
+ */
+function pastTraffic(
+  now: number,
+  { fromAgo, everyMinutes, badSpell }: { fromAgo: number; everyMinutes: number; badSpell: [number, number] },
+): PastDelivery[] {
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return seed / 2_147_483_647;
+  };
+  const deliveries: PastDelivery[] = [];
+  for (let at = now - fromAgo; at < now - 2 * MINUTE; at += everyMinutes * MINUTE) {
+    const bad = now - at < badSpell[0] && now - at > badSpell[1];
+    const latencyMs = Math.round(30 + random() * 120 + (bad ? 500 * random() : 0));
+    if (random() >= (bad ? 0.5 : 0.06)) {
+      deliveries.push({ status: "succeeded", attempts: [{ at: new Date(at), statusCode: 200, latencyMs }] });
+    } else if (random() < 0.6) {
+      deliveries.push({
+        status: "succeeded",
+        attempts: [
+          { at: new Date(at), statusCode: 503, latencyMs },
+          { at: new Date(at + 20_000), statusCode: 200, latencyMs: Math.round(latencyMs / 2) },
+        ],
+      });
+    } else {
+      deliveries.push({
+        status: "failed",
+        attempts: [{ at: new Date(at), statusCode: null, latencyMs: 2_000 }],
+      });
+    }
+  }
+  return deliveries;
+}
+
 describe("dashboard in Chromium", () => {
   let stack: Stack;
   let receiver: TestReceiver;
@@ -238,4 +288,123 @@ describe("dashboard in Chromium", () => {
       "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)",
     ]);
   }, 30_000);
+
+  it("charts real traffic on the overview and on a webhook's page, under the CSP", async () => {
+    const { page, context } = browser;
+    const problemsBefore = browser.problems.length;
+    const cspViolations = () =>
+      page.evaluate(() => (globalThis as unknown as { cspViolations?: string[] }).cspViolations);
+    // CSP violations as the page sees them (Playwright's init script is not subject to the page's CSP).
+    await context.addInitScript({
+      content: `globalThis.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  globalThis.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});`,
+    });
+    const project = await createProject(stack, "Charts shop");
+    const payments = await project.webhook({
+      url: `${receiver.url}/payments`,
+      name: "payments",
+      event_types: ["payment.*"],
+    });
+    const inventory = await project.webhook({
+      url: `${receiver.url}/inventory`,
+      name: "inventory",
+      event_types: ["payment.*"],
+    });
+    const shipping = await project.webhook({
+      url: `${receiver.url}/shipping`,
+      name: "shipping",
+      event_types: ["shipment.*"],
+    });
+    // The past made up (payments' last day, a busier last hour of shipping), then real deliveries to the
+    // receiver: payments answers 200 but every third request 500 (retried once, 100 ms later, then given
+    // up), inventory always 503.
+    const now = Date.now();
+    await insertDeliveryHistory(stack.db, {
+      projectId: project.id,
+      webhookId: payments.id,
+      deliveries: pastTraffic(now, {
+        fromAgo: 24 * 60 * MINUTE,
+        everyMinutes: 2,
+        badSpell: [9 * 60 * MINUTE, 6 * 60 * MINUTE],
+      }),
+    });
+    await insertDeliveryHistory(stack.db, {
+      projectId: project.id,
+      webhookId: shipping.id,
+      deliveries: pastTraffic(now, {
+        fromAgo: 60 * MINUTE,
+        everyMinutes: 0.25,
+        badSpell: [30 * MINUTE, 22 * MINUTE],
+      }),
+    });
+    receiver.reply = (request, index) => {
+      if (request.url.startsWith("/inventory")) return { status: 503, body: "down for maintenance" };
+      return index % 3 === 0
+        ? { status: 500, body: "try again", delayMs: 120 }
+        : { status: 200, body: "ok", delayMs: 10 + ((index * 37) % 90) };
+    };
+    const events = 24;
+    for (let n = 0; n < events; n++) await project.event("payment.captured", { payment_id: `pay_${n}` });
+    await eventually(async () => {
+      const pending = await stack.db.delivery.count({
+        where: { webhookId: { in: [payments.id, inventory.id] }, status: "pending" },
+      });
+      const done = await stack.db.delivery.count({ where: { webhookId: inventory.id, status: "failed" } });
+      return pending === 0 && done === events;
+    }, 30_000);
+    const realAttempts = await stack.db.attempt.count({
+      where: { delivery: { webhookId: payments.id }, createdAt: { gte: new Date(Date.now() - 60_000) } },
+    });
+    expect(realAttempts).toBeGreaterThanOrEqual(events);
+
+    // The overview, from the header's link.
+    await page.goto(`/dashboard/projects/${project.id}`);
+    await page.getByRole("link", { name: "Overview" }).click();
+    expect(page.url()).toBe(`${stack.apiUrl}/dashboard/overview`);
+    expect(await page.locator("h1").textContent()).toBe("Overview");
+    const minutes = page.locator("#attempts-per-minute g.bucket");
+    expect(await minutes.count()).toBe(60);
+    // The chart is laid out by the stylesheet (not at its 600-unit intrinsic width) and painted.
+    const box = await page.locator("svg#attempts-per-minute").boundingBox();
+    expect(box?.width).toBeGreaterThan(500);
+    expect(await page.locator('#attempts-per-minute rect[data-series="failed"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#attempts-per-minute rect[data-series="succeeded"]').count()).toBeGreaterThan(
+      30,
+    );
+    expect(await page.locator("#latency-per-minute path").count()).toBe(2);
+    expect(await page.locator(`table.failing-webhooks tr[data-webhook-id="${inventory.id}"]`).count()).toBe(
+      1,
+    );
+    expect(await page.locator("g.bar-row").count()).toBeGreaterThanOrEqual(2); // deliveries, maintenance
+    expect(await cspViolations()).toEqual([]);
+    await screenshot(page, "dashboard-overview");
+
+    // The failing webhook's link leads to its page; the payments webhook's page charts its day.
+    await page.getByRole("link", { name: "inventory" }).click();
+    expect(page.url()).toBe(`${stack.apiUrl}/dashboard/projects/${project.id}/webhooks/${inventory.id}`);
+    expect(await page.locator('#webhook-activity rect[data-series="failed"]').count()).toBe(1);
+    await page.goto(`/dashboard/projects/${project.id}`);
+    await page.getByRole("link", { name: "payments" }).click();
+    const hours = page.locator("#webhook-activity g.bucket");
+    expect(await hours.count()).toBe(24);
+    const totals = await hours.evaluateAll((groups) =>
+      groups.map((group) => Number((group as unknown as { dataset: { total: string } }).dataset.total)),
+    );
+    expect(totals.every((total) => total > 0)).toBe(true);
+    expect(totals.at(-1)).toBeGreaterThanOrEqual(realAttempts);
+    expect(await page.locator("#webhook-activity g.line").count()).toBe(2);
+    await screenshot(page, "dashboard-webhook-page");
+    const chart = path.join(ARTIFACTS_DIR, "dashboard-webhook-chart.png");
+    // The page down to the end of its chart (the delivery log below is long).
+    const section = await page.locator('section[aria-labelledby="activity-heading"]').boundingBox();
+    const height = Math.ceil((section?.y ?? 0) + (section?.height ?? 0) + 24);
+    await page.screenshot({ path: chart, fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
+    process.stdout.write(`screenshot: ${chart}\n`);
+
+    // Nothing was refused by the CSP (the listener ran: the list exists) and nothing went to the console.
+    expect(await cspViolations()).toEqual([]);
+    expect(browser.problems.slice(problemsBefore)).toEqual([]);
+  }, 60_000);
 });

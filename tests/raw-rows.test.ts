@@ -48,6 +48,7 @@ function sampleArguments(seeded: Seeded): Record<string, unknown[]> {
     failingSince: null,
   };
   const walkStart = { at: new Date(0), id: "" };
+  const lastHour = { from: new Date(now.getTime() - 3_600_000), bucketMs: 60_000, count: 61 };
   // Every event and delivery id sorts between these.
   const laterDeliveries = { deliveryTo: "dlv_", eventFrom: "evt_", eventTo: "evt_~" };
   return {
@@ -55,6 +56,8 @@ function sampleArguments(seeded: Seeded): Record<string, unknown[]> {
     "readiness ping": [],
     "lock project": [projectId],
     "last attempt of each delivery": [[deliveryId]],
+    "attempt outcomes per bucket": [lastHour],
+    "attempt outcomes of a webhook per bucket": [webhookId, lastHour],
     "outbox backlog": [],
     "capturable sources": [],
     "source health": [],

@@ -31,6 +31,15 @@ export {
   type ListenerTimings,
   listenForConfigChanges,
 } from "./config-changes.js";
+export {
+  attemptOutcomes,
+  type ChartWindow,
+  DELIVERY_LOOKBACK_MS,
+  type OutcomeBucket,
+  type OutcomeSeries,
+  type OutcomeTotals,
+  webhookAttemptOutcomes,
+} from "./dashboard-charts.js";
 export { type DeliveryForAttempt, DeliveryLoader, pendingDeliveryState } from "./delivery-for-attempt.js";
 export { databaseUrlFor, ensureDatabase, withServerConnection } from "./ensure-database.js";
 export {

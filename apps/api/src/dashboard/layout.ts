@@ -36,7 +36,8 @@ export function layout(
 <nav>${crumbs.map(
     (crumb, index) =>
       html`${index > 0 ? " › " : ""}${crumb.href ? html`<a href="${crumb.href}">${crumb.label}</a>` : crumb.label}`,
-  )}</nav></header>
+  )}</nav>
+<nav class="nav-links" aria-label="Dashboard"><a href="${links.overview()}">Overview</a></nav></header>
 <main>
 ${flash ? html`<p class="flash flash-${flash.kind}" role="status">${flash.text}</p>` : ""}
 ${body}

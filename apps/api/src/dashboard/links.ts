@@ -15,6 +15,8 @@ export const links = {
   css: () => `${DASHBOARD_PATH}/assets/dashboard.css`,
   icon: () => `${DASHBOARD_PATH}/assets/icon.svg`,
   projects: (query?: Record<string, string | undefined>) => withQuery(DASHBOARD_PATH, query),
+  /** Every project's last hour, the queues and the failing webhooks. */
+  overview: () => `${DASHBOARD_PATH}/overview`,
   project: (projectId: string, query?: Record<string, string | undefined>) =>
     withQuery(`${DASHBOARD_PATH}/projects/${segment(projectId)}`, query),
   /** Where the create form posts. */

@@ -11,6 +11,7 @@ import {
   projectWithWebhooks,
   webhookWithDeliveryLog,
 } from "../services/dashboard.js";
+import { deliveryOverview, webhookActivity } from "../services/dashboard-charts.js";
 import { sourceInstallSql } from "../services/sources.js";
 import { replay, sendTest, setEnabled } from "./actions.js";
 import { csrfToken, refuseCrossSiteWrites } from "./csrf.js";
@@ -19,6 +20,7 @@ import { formBody } from "./form-body.js";
 import { takeNewSecret } from "./new-secret.js";
 import { deliveryPage } from "./pages/delivery.js";
 import { errorPage } from "./pages/error.js";
+import { overviewPage } from "./pages/overview.js";
 import { projectPage } from "./pages/project.js";
 import { projectsPage } from "./pages/projects.js";
 import { sourcesPage } from "./pages/sources.js";
@@ -90,6 +92,10 @@ export function dashboardRouter(ctx: ApiContext): Router {
     const view = await projectsWithWebhookCounts(ctx, query);
     sendPage(res, projectsPage(pageContext(req, res), view, query));
   });
+  router.get("/overview", async (req, res) => {
+    const view = await deliveryOverview(ctx);
+    sendPage(res, overviewPage(pageContext(req, res), view));
+  });
   router.get("/projects/:projectId", async (req, res) => {
     const query = parseOr422(listQuerySchema, queryOf(req));
     const view = await projectWithWebhooks(ctx, req.params.projectId, query);
@@ -98,8 +104,9 @@ export function dashboardRouter(ctx: ApiContext): Router {
   router.get("/projects/:projectId/webhooks/:webhookId", async (req, res) => {
     const query = parseOr422(deliveryListQuerySchema, queryOf(req));
     const view = await webhookWithDeliveryLog(ctx, req.params.projectId, req.params.webhookId, query);
+    const activity = await webhookActivity(ctx, view.webhook.id);
     const newSecret = takeNewSecret(req, res, ctx.secretBox, view.webhook.id);
-    sendPage(res, webhookPage(pageContext(req, res), view, query, newSecret));
+    sendPage(res, webhookPage(pageContext(req, res), view, activity, query, newSecret));
   });
   router.get("/projects/:projectId/webhooks/:webhookId/edit", editForm(ctx, pageContext));
   router.get("/projects/:projectId/webhooks/:webhookId/delete", deleteConfirmation(ctx, pageContext));

@@ -60,6 +60,22 @@ td.source-status { min-width: 18em; }
 td.backlog { white-space: nowrap; }
 .source-error { color: #a11616; font-weight: 600; overflow-wrap: anywhere; }
 .captured-table + .captured-table { margin-top: 6px; }
+header .nav-links { margin-left: auto; }
+header .nav-links a { font-weight: 400; color: #dfe5eb; }
+.stats { display: flex; gap: 12px; flex-wrap: wrap; margin: 8px 0 4px; }
+.stat { background: #fff; border: 1px solid var(--border); border-radius: 4px; padding: 8px 14px; min-width: 130px; }
+.stat-value { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.stat-label { color: var(--muted); font-size: 12px; }
+.stat-succeeded .stat-value { color: #0c6b2a; }
+.stat-retried .stat-value { color: #7a5600; }
+.stat-failed .stat-value { color: #a11616; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 0 20px; }
+.chart-figure { margin: 0; background: #fff; border: 1px solid var(--border); padding: 10px 12px; max-width: 800px; }
+svg.chart { display: block; width: 100%; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.chart-figure figcaption { color: var(--muted); font-size: 12.5px; margin-top: 6px; }
+details.chart-numbers { margin-top: 6px; }
+details.chart-numbers summary { cursor: pointer; color: var(--accent); font-size: 12.5px; }
+details.chart-numbers table { margin-top: 6px; }
 .empty { padding: 16px; background: #fff; border: 1px solid var(--border); color: var(--muted); }
 `;
 

@@ -1,19 +1,44 @@
 import type { DeliveryListQuery } from "@hookrelay/shared";
 import type { webhookWithDeliveryLog } from "../../services/dashboard.js";
+import type { webhookActivity } from "../../services/dashboard-charts.js";
 import { outcomeBadge } from "../badges.js";
-import { html } from "../html.js";
+import { chartTable, formatMs, type TimeChartInput, timeChart } from "../charts.js";
+import { html, type SafeHtml } from "../html.js";
 import { layout, type PageContext, pager, time } from "../layout.js";
 import { links } from "../links.js";
+import { latencyLines, outcomeBars, outcomeCaption, outcomeStats, timeAxis } from "./activity.js";
 import { enabledState, testButton, toggleButton, webhookHealth } from "./webhook-parts.js";
 
 type WebhookView = Awaited<ReturnType<typeof webhookWithDeliveryLog>>;
+type WebhookActivity = Awaited<ReturnType<typeof webhookActivity>>;
 
 const STATUSES = ["pending", "succeeded", "failed"] as const;
+
+/** The last 24 hours by hour: attempts by outcome (bars) and their latency (lines). */
+function activitySection(activity: WebhookActivity): SafeHtml {
+  const { attempts, window } = activity;
+  const chart: TimeChartInput = {
+    id: "webhook-activity",
+    title: "Attempts per hour, last 24 hours",
+    description: `Stacked bars, one per hour (UTC): attempts that succeeded, failed and were retried, or failed and ended their delivery; lines: p50 and p95 latency. In all: ${attempts.total.succeeded} succeeded, ${attempts.total.retried} retried, ${attempts.total.failed} gave up.`,
+    ...timeAxis(attempts.buckets, window.bucketMs, 3),
+    bars: outcomeBars(attempts),
+    lines: latencyLines(attempts),
+    formatLine: formatMs,
+    emptyText: "No attempts in the last 24 hours",
+  };
+  return html`<section aria-labelledby="activity-heading"><h2 id="activity-heading">Last 24 hours</h2>
+${outcomeStats(attempts)}
+<figure class="chart-figure">${timeChart(chart)}
+<figcaption>${outcomeCaption("hour")}</figcaption>
+${chartTable(chart)}</figure></section>`;
+}
 
 /** `newSecret`: the signing secret of a webhook created a moment ago, shown on this one answer only. */
 export function webhookPage(
   context: PageContext,
   view: WebhookView,
+  activity: WebhookActivity,
   query: DeliveryListQuery,
   newSecret?: string,
 ): string {
@@ -78,6 +103,7 @@ ${delivery.replay_of ? html`<div class="muted">replay of <span class="mono">${de
 ${secretBox}
 ${facts}
 <div class="actions">${toggleButton(context, webhook, "webhook")} ${testButton(context, webhook, "webhook")} <a class="button" href="${links.editWebhook(project.id, webhook.id)}">Edit</a> <a class="button danger" href="${links.deleteWebhook(project.id, webhook.id)}">Delete…</a></div>
+${activitySection(activity)}
 <h2>Delivery log</h2>
 ${filterForm}
 ${log}
