@@ -1,15 +1,20 @@
 // `npm start`: finds PostgreSQL and Redis (or starts an embedded PostgreSQL and a redis-server of its own,
 // see local-services/), prepares the database (creates it if missing, applies pending migrations), then
-// runs the api and one dispatcher together, restarting either one that dies on its own (supervisor.js).
-// Ctrl-C or SIGTERM stops both apps gracefully, then whatever servers this started.
+// runs the api and one dispatcher together, restarting either one that dies on its own (supervisor.js),
+// and prints one banner once both are ready (start-banner.js). Ctrl-C or SIGTERM stops both apps
+// gracefully, then whatever servers this started.
+// `--watch` (`npm run dev`, see dev.js): an app is also restarted as soon as its built code changes.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ensureDatabase, migrateDatabase } from "@hookrelay/db";
-import { appArguments } from "./app-command.js";
+import { appArguments, appCodeDirs } from "./app-command.js";
+import { watchCode } from "./code-watch.js";
 import { LocalServiceError, startLocalServices } from "./local-services/index.js";
+import { startBanner } from "./start-banner.js";
 import { supervise } from "./supervisor.js";
 
 const root = path.resolve(import.meta.dirname, "..");
+const watch = process.argv.includes("--watch");
 const log = (line) => process.stdout.write(`hookrelay: ${line}\n`);
 
 /** Set once a signal asks us to stop: the apps are then stopped, or never started. */
@@ -63,10 +68,32 @@ try {
 let exitCode = 0;
 if (!stopRequested) {
   const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
+  const banner = startBanner({ write: (text) => process.stdout.write(text), services });
   const apps = ["api", "dispatcher"].map((name) => ({
     name,
-    start: () => spawn(process.execPath, appArguments(name), { cwd: root, env, stdio: "inherit" }),
+    start: () => {
+      // The IPC channel carries the apps' "listening" and generated-key messages to the banner.
+      const child = spawn(process.execPath, appArguments(name), {
+        cwd: root,
+        env,
+        stdio: ["inherit", "inherit", "inherit", "ipc"],
+      });
+      child.on("message", (message) =>
+        banner.onMessage(name, message, (reply) => {
+          if (child.connected) child.send(reply);
+        }),
+      );
+      return child;
+    },
   }));
+  // Before the apps start, so that the code they start with is the reference.
+  const stopWatching = watch
+    ? await Promise.all(
+        apps.map(({ name }) =>
+          watchCode(appCodeDirs(name), () => supervisor.restart(name, "its code changed")),
+        ),
+      )
+    : [];
   const supervisor = supervise(apps, { log });
   // Until a signal, or an app that could not start (its exit code; the other one is stopped by then).
   exitCode = await Promise.race([
@@ -77,6 +104,8 @@ if (!stopRequested) {
     }),
     supervisor.failed,
   ]);
+  for (const stop of stopWatching) stop();
+  banner.close();
 }
 // The apps are gone: now the servers they were using.
 await services.stop();

@@ -1,6 +1,7 @@
 // Keeps `npm start`'s apps running: an app that dies on its own (a crash, the kernel's OOM killer, a
 // `kill`) is started again after a back-off, and the other app keeps serving meanwhile. Stopping (Ctrl-C,
-// SIGTERM) ends them all gracefully and restarts nothing.
+// SIGTERM) ends them all gracefully and restarts nothing. `npm run dev` also restarts an app at once when
+// its code changed (`restart`).
 
 /** Back-off between restarts of one app: doubles from the first delay up to the last. */
 export const RESTART_BACKOFF = { firstMs: 1_000, maxMs: 30_000 };
@@ -40,9 +41,10 @@ function describeExit(code, signal) {
  * Starts every app and keeps it running until `stop()`.
  * @param {SupervisedApp[]} apps
  * @param {{ log: (line: string) => void, now?: () => number }} options
- * @returns {{ stop: () => Promise<void>, failed: Promise<number> }} `stop` ends every app (SIGTERM, then
- *   SIGKILL after STOP_TIMEOUT_MS) and resolves once all have exited; `failed` resolves with an exit code
- *   if an app could not start (see START_WINDOW_MS), after the others were stopped.
+ * @returns {{ stop: () => Promise<void>, failed: Promise<number>, restart: (name: string, why: string) => void }}
+ *   `stop` ends every app (SIGTERM, then SIGKILL after STOP_TIMEOUT_MS) and resolves once all have exited;
+ *   `failed` resolves with an exit code if an app could not start (see START_WINDOW_MS), after the others
+ *   were stopped; `restart` stops one app gracefully and starts it again at once, without back-off.
  */
 export function supervise(apps, { log, now = Date.now }) {
   let stopping = false;
@@ -64,6 +66,8 @@ export function supervise(apps, { log, now = Date.now }) {
       /** @type {number | undefined} */
       delayMs: undefined,
       firstRun: true,
+      /** @type {string | undefined} why `restart` stopped the current run: it starts again when it ends */
+      restartReason: undefined,
     };
 
     const startRun = () => {
@@ -82,6 +86,12 @@ export function supervise(apps, { log, now = Date.now }) {
           state.child = undefined;
           resolve();
           if (stopping) return;
+          if (state.restartReason !== undefined) {
+            log(`${app.name} restarting: ${state.restartReason}`);
+            state.restartReason = undefined;
+            startRun();
+            return;
+          }
           const ranMs = now() - startedAt;
           if (state.firstRun && signal === null && ranMs < START_WINDOW_MS) {
             log(`${app.name} exited at start (${describeExit(code, signal)}); stopping`);
@@ -111,6 +121,36 @@ export function supervise(apps, { log, now = Date.now }) {
     return { state, startRun };
   });
 
+  /** SIGTERM, then SIGKILL if it has not exited after STOP_TIMEOUT_MS; resolves once it has exited. */
+  async function terminate(state) {
+    const child = state.child;
+    if (!child) return;
+    child.kill("SIGTERM");
+    const kill = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    await state.exited;
+    clearTimeout(kill);
+  }
+
+  /** @param {string} name @param {string} why */
+  function restart(name, why) {
+    const run = runs.find(({ state }) => state.app.name === name);
+    if (!run || stopping) return;
+    const { state, startRun } = run;
+    // A deliberate restart: not a failed start, and whatever back-off was building up starts over.
+    state.firstRun = false;
+    state.delayMs = undefined;
+    if (state.child) {
+      if (state.restartReason === undefined) {
+        state.restartReason = why;
+        void terminate(state);
+      }
+    } else if (state.restartTimer) {
+      clearTimeout(state.restartTimer);
+      log(`${name} restarting now: ${why}`);
+      startRun();
+    }
+  }
+
   /** @type {Promise<void> | undefined} */
   let stopped;
   function stop() {
@@ -122,16 +162,11 @@ export function supervise(apps, { log, now = Date.now }) {
     await Promise.all(
       runs.map(async ({ state }) => {
         clearTimeout(state.restartTimer);
-        const child = state.child;
-        if (!child) return;
-        child.kill("SIGTERM");
-        const kill = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-        await state.exited;
-        clearTimeout(kill);
+        await terminate(state);
       }),
     );
   }
 
   for (const { startRun } of runs) startRun();
-  return { stop, failed };
+  return { stop, failed, restart };
 }

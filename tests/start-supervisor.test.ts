@@ -18,6 +18,12 @@ async function healthy(port: number): Promise<boolean> {
   return response?.status === 200;
 }
 
+async function ready(port: number): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+  await response?.body?.cancel();
+  return response?.status === 200;
+}
+
 /** The pids `npm start` logged for `app`, in start order. */
 function startedPids(output: string, app: "api" | "dispatcher"): number[] {
   return [...output.matchAll(new RegExp(`^hookrelay: ${app} started \\(pid (\\d+)\\)$`, "gm"))].map((match) =>
@@ -95,6 +101,15 @@ describe("npm start supervision", () => {
     expect(startedPids(running.output(), "dispatcher")).toEqual([dispatcherPid]);
     expect(await isAlive(dispatcherPid)).toBe(true);
     expect(await healthy(dispatcherPort)).toBe(true);
+
+    // One banner per `npm start`: the restarted api, once ready again, brings no second one.
+    expect(await eventually(() => ready(apiPort), 20_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const banners = running.output().match(/^hookrelay is ready\n(?: {2}.*\n)+/gm);
+    expect(banners).toHaveLength(1);
+    expect(banners?.[0]).toContain(`  API         http://localhost:${apiPort}/v1\n`);
+    expect(banners?.[0]).toContain("  Admin key   ADMIN_API_KEY, from the environment\n");
+    expect(running.output()).not.toContain("supervisor-test-admin-key");
 
     running.child.kill("SIGTERM");
     let timer: NodeJS.Timeout | undefined;

@@ -1,11 +1,6 @@
 import { verifyWebhook } from "@hookrelay/client";
 import { sweepOutbox } from "@hookrelay/dispatcher";
-import {
-  createLogger,
-  createRedisConnection,
-  DEVELOPMENT_SECRETS_KEY,
-  SecretBox,
-} from "@hookrelay/shared";
+import { createLogger, createRedisConnection, DEVELOPMENT_SECRETS_KEY, SecretBox } from "@hookrelay/shared";
 import { createProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";

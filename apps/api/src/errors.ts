@@ -3,8 +3,8 @@ import type { ErrorCode } from "@hookrelay/shared";
 import type { ErrorRequestHandler } from "express";
 import type { z } from "zod";
 
-export { postgresErrorCode };
 export type { ErrorCode };
+export { postgresErrorCode };
 
 // Services throw these; one handler turns them into the SPEC's `{error: {code, message, details?}}`.
 export class ApiError extends Error {

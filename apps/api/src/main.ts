@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { createPrismaClient, databaseIdentity, serviceGaugeReaders } from "@hookrelay/db";
 import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
 import {
@@ -12,26 +13,25 @@ import {
   SecretBox,
   WebhookHttpClient,
 } from "@hookrelay/shared";
-import { loadOrCreateAdminKey } from "./admin-key.js";
+import { BULL_BOARD_PATH } from "./admin/bull-board.js";
+import { loadOrCreateAdminKey, showGeneratedAdminKey } from "./admin-key.js";
 import { createApp } from "./app.js";
 import { answerClientErrors } from "./client-errors.js";
 import { loadApiConfig } from "./config.js";
+import { DASHBOARD_PATH } from "./dashboard/links.js";
 import { createApiMetrics } from "./metrics.js";
 
 const { config, logger } = bootProcess("api", () => loadApiConfig(process.env));
 
 let adminApiKey = config.adminApiKey;
+let adminKeyFile: string | undefined;
 if (!adminApiKey) {
-  const generated = await loadOrCreateAdminKey(config.dataDir);
-  adminApiKey = generated.key;
-  if (generated.created) {
-    // Printed once, on purpose: this is how the operator learns the key. It is not logged again.
-    process.stdout.write(
-      `\nhookrelay: generated ADMIN_API_KEY=${generated.key}\n  (kept in ${generated.file})\n\n`,
-    );
-  } else {
-    logger.info({ file: generated.file }, "using the admin key kept in the data folder");
-  }
+  const kept = await loadOrCreateAdminKey(config.dataDir);
+  adminApiKey = kept.key;
+  adminKeyFile = kept.file;
+  // Shown once, on purpose: this is how the operator learns the key. It is not logged, then or later.
+  if (kept.created) await showGeneratedAdminKey(kept);
+  else logger.info({ file: kept.file }, "using the admin key kept in the data folder");
 }
 
 const db = createPrismaClient(config.databaseUrl, { timeouts: config.databaseTimeouts });
@@ -73,6 +73,19 @@ databaseIdentity(db)
 
 const server = app.listen(config.port, () => {
   logger.info({ port: config.port }, "api listening");
+  // For `npm start`'s banner (scripts/start-banner.js); no-op without an IPC channel. The callback makes a
+  // channel closed meanwhile (the supervisor was killed) no crash.
+  process.send?.(
+    {
+      hookrelay: "listening",
+      app: "api",
+      port: (server.address() as AddressInfo).port,
+      paths: { dashboard: DASHBOARD_PATH, bullBoard: BULL_BOARD_PATH },
+      dataDir: config.dataDir,
+      adminKeyFile,
+    },
+    () => undefined,
+  );
 });
 answerClientErrors(server);
 

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { createPrismaClient, databaseIdentity, pingDatabase, serviceGaugeReaders } from "@hookrelay/db";
 import {
   bootProcess,
@@ -74,6 +75,12 @@ const server = startHealthServer(
   { postgres: () => pingDatabase(db), redis: () => redis.ping() },
   { metrics: metrics.registry },
 );
+// For `npm start`'s banner (scripts/start-banner.js); no-op without an IPC channel. The callback makes a
+// channel closed meanwhile (the supervisor was killed) no crash.
+server.once("listening", () => {
+  const port = (server.address() as AddressInfo).port;
+  process.send?.({ hookrelay: "listening", app: "dispatcher", port }, () => undefined);
+});
 logger.info(
   {
     port: config.port,

@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { ConfigError } from "./config/env.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type LogFormat, type Logger, resolveLogFormat } from "./logger.js";
 
 /** Loads config or stops the process with one line naming the bad variable. */
 export function configOrExit<T>(processName: string, load: () => T): T {
@@ -53,12 +53,12 @@ export function closeHttpServer(server: http.Server, graceMs: number): Promise<v
  * The start of every hookrelay process: its config (or one line and exit 1), its logger, and the loud
  * warning when webhook secrets are protected only by the public development key.
  */
-export function bootProcess<Config extends { logLevel: string; usingDevelopmentSecretsKey: boolean }>(
-  processName: string,
-  load: () => Config,
-): { config: Config; logger: Logger } {
+export function bootProcess<
+  Config extends { logLevel: string; logFormat?: LogFormat; usingDevelopmentSecretsKey: boolean },
+>(processName: string, load: () => Config): { config: Config; logger: Logger } {
   const config = configOrExit(processName, load);
-  const logger = createLogger(processName, config.logLevel);
+  const format = resolveLogFormat(config.logFormat, process.stdout.isTTY === true);
+  const logger = createLogger(processName, config.logLevel, undefined, format);
   if (config.usingDevelopmentSecretsKey) {
     logger.warn("SECRETS_KEY is not set: webhook secrets are encrypted with a public development key");
   }

@@ -66,6 +66,7 @@ export const commonEnvShape = {
     .default(DEFAULT_QUEUE_PREFIX),
   QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   SECRETS_KEY: secretsKey.optional(),
   ALLOW_PRIVATE_TARGETS: booleanText.optional(),
   DELIVERY_TIMEOUT_MS: positiveInt(20_000),
@@ -92,6 +93,8 @@ export interface CommonConfig {
   /** Where the queues live: QUEUE_PREFIX, QUEUE_SHARDS, and whether keys must be hash-tagged. */
   queueTopology: QueueTopology;
   logLevel: CommonEnv["LOG_LEVEL"];
+  /** LOG_FORMAT; unset: pretty when stdout is a terminal, JSON otherwise (see resolveLogFormat). */
+  logFormat: CommonEnv["LOG_FORMAT"];
   secretsKey: Buffer;
   usingDevelopmentSecretsKey: boolean;
   allowPrivateTargets: boolean;
@@ -145,6 +148,7 @@ export function commonConfig(env: CommonEnv): CommonConfig {
     queuePrefix: env.QUEUE_PREFIX,
     queueTopology: { prefix: env.QUEUE_PREFIX, shards: env.QUEUE_SHARDS, cluster: redis.mode === "cluster" },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     secretsKey: env.SECRETS_KEY ?? DEVELOPMENT_SECRETS_KEY,
     usingDevelopmentSecretsKey: !env.SECRETS_KEY,
     allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS ?? !production,
