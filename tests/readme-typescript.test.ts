@@ -41,7 +41,7 @@ describe("the README's TypeScript walk-through", () => {
       .replace('"http://localhost:3000"', JSON.stringify(stack.apiUrl))
       .replace('readFileSync(".data/admin-api-key", "utf8").trim()', JSON.stringify(ADMIN_KEY))
       .replace('"http://127.0.0.1:4000/hooks"', JSON.stringify(`${receiver.url}/hooks`));
-    expect(adapted).not.toContain("\"http://localhost:3000\"");
+    expect(adapted).not.toContain('"http://localhost:3000"');
     expect(adapted).not.toContain("127.0.0.1:4000/hooks");
     expect(adapted).not.toContain(".data/admin-api-key");
     writeFileSync(script, adapted);
