@@ -1,4 +1,4 @@
-// `npm run bench -- [--scenario steady|burst|fanout|scale|failing|flat|source|size|attempts|all]
+// `npm run bench -- [--scenario steady|burst|fanout|filters|scale|failing|flat|source|size|attempts|all]
 //                   [--duration 60] [--rate 500] [--webhooks 1] [--dispatchers 1] [--events 100000]
 //                   [--concurrency 64] [--profile] [--capture-poll-interval 1s] [--capture-batch-size 500]
 //                   [--webhook-concurrency 10] [--keep] [--reuse] [--redis shared|own|cluster|sentinel]
@@ -42,6 +42,7 @@ import { Pool } from "undici";
 import { appArguments } from "../scripts/app-command.js";
 import { attemptCeilingTable, runAttemptCeiling } from "./attempt-ceiling.js";
 import { timelineSvg } from "./chart.js";
+import { BENCH_FILTER, filterCostTable, runFilterCost } from "./filter-cost.js";
 import {
   benchConnectionUrl,
   machineBusySeconds,
@@ -341,8 +342,8 @@ async function createProject(stack) {
   return { project, projectPath: `/v1/project/${project.id}`, admin, client };
 }
 
-function createWebhook({ project, client }, url, eventTypes) {
-  return client.webhooks.create(project.id, { url, event_types: eventTypes });
+function createWebhook({ project, client }, url, eventTypes, filter) {
+  return client.webhooks.create(project.id, { url, event_types: eventTypes, ...(filter && { filter }) });
 }
 
 /**
@@ -381,7 +382,7 @@ async function runOnce(config) {
     const target = await createProject(stack);
     const { project, projectPath } = target;
     for (let n = 0; n < config.webhooks; n++)
-      await createWebhook(target, `${receiverUrl}/hook-${n}`, ["bench.*"]);
+      await createWebhook(target, `${receiverUrl}/hook-${n}`, ["bench.*"], config.filter);
 
     const ceiling = await rawCeiling(receiverUrl, 3, 50);
     const gotLimit = await gotCeiling(receiverUrl, 3, 50);
@@ -937,6 +938,18 @@ function scenarios() {
       return [{ name: "burst", ...base, burst: true, events: Number(args.events ?? 100_000) }];
     case "fanout":
       return [1, 10, 25].map((webhooks) => ({ name: `fanout-${webhooks}`, ...base, webhooks }));
+    case "filters":
+      // 25 webhooks without and with a payload filter (accepting every event: the same deliveries).
+      return [
+        { name: "unfiltered-25", ...base, webhooks: 25, duration: Math.min(duration, 10) },
+        {
+          name: "filtered-25",
+          ...base,
+          webhooks: 25,
+          duration: Math.min(duration, 10),
+          filter: BENCH_FILTER,
+        },
+      ];
     case "scale":
       return SCALE_DISPATCHERS.map((dispatchers) => ({ name: `scale-${dispatchers}`, ...base, dispatchers }));
     case "failing":
@@ -1107,12 +1120,18 @@ if (args.scenario === "attempts") {
   process.exit(0);
 }
 const results = [];
+// `filters` starts with the fan-out decision measured alone, then runs the two stacks.
+const preface = args.scenario === "filters" ? `${filterCostTable(runFilterCost())}\n\n` : "";
+if (preface) process.stdout.write(preface);
 for (const config of scenarios()) {
   process.stderr.write(`bench: running ${config.name} …\n`);
   const result = config.source ? await runSource(config) : await runOnce(config);
   results.push(result);
   writeFileSync(`${file}.json`, `${JSON.stringify({ machine: machineInfo(), results }, null, 2)}\n`);
-  writeFileSync(`${file}.md`, `# ${args.scenario} — ${new Date().toISOString()}\n\n${report(results)}\n`);
+  writeFileSync(
+    `${file}.md`,
+    `# ${args.scenario} — ${new Date().toISOString()}\n\n${preface}${report(results)}\n`,
+  );
   writeFileSync(`${file}-${result.config.name}.svg`, timelineSvg(result.timeline, chartTitle(result)));
 }
 process.stdout.write(`${report(results)}\n`);

@@ -151,21 +151,23 @@ export async function projectIdForKeyHash(db: RawClient, keyHash: string): Promi
 export interface WebhookTarget {
   id: string;
   event_types: string[];
+  /** The payload filter as stored (JSON), or null. */
+  filter: unknown;
 }
 
 const webhookTargets = rawQuery({
   name: "enabled webhook targets",
-  columns: { webhooks: ["id", "event_types", "project_id", "enabled"] },
-  row: { id: "text", event_types: "_text | null" },
+  columns: { webhooks: ["id", "event_types", "filter", "project_id", "enabled"] },
+  row: { id: "text", event_types: "_text | null", filter: "jsonb | null" },
   sql: (projectId: string) => Prisma.sql`
-    SELECT id, event_types FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`,
+    SELECT id, event_types, filter FROM webhooks WHERE project_id = ${projectId} AND enabled ORDER BY id`,
 });
 
-/** The project's enabled webhooks with their event-type filters: what an event fans out to. */
+/** The project's enabled webhooks: what an event is fanned out to. */
 export async function enabledWebhookTargets(db: RawClient, projectId: string): Promise<WebhookTarget[]> {
   const rows = await webhookTargets.rows(db, projectId);
   // The column allows NULL (a Prisma list), though hookrelay never writes it: no filters match no event.
-  return rows.map(({ id, event_types }) => ({ id, event_types: event_types ?? [] }));
+  return rows.map(({ id, event_types, filter }) => ({ id, event_types: event_types ?? [], filter }));
 }
 
 const dataSizes = rawQuery({

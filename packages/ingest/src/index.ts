@@ -6,4 +6,4 @@ export {
   type IngestResult,
 } from "./ingest.js";
 export { enqueueFromOutbox, enqueueOrLeaveInOutbox, type OutboxHandOff } from "./outbox.js";
-export { ProjectLookups } from "./project-lookups.js";
+export { type FanOutTarget, ProjectLookups } from "./project-lookups.js";

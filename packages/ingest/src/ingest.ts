@@ -5,11 +5,11 @@ import {
   insertEventsWithDeliveries,
   type NewEvent,
   postgresErrorCode,
-  type WebhookTarget,
 } from "@hookrelay/db";
 import {
   type AcceptedEvent,
   type DeliveryQueues,
+  type FilterEnvelope,
   type Logger,
   matchesEventType,
   newId,
@@ -17,7 +17,7 @@ import {
 import { serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
 import { deliveriesOf, enqueueFromOutbox, enqueueOrLeaveInOutbox } from "./outbox.js";
-import type { ProjectLookups } from "./project-lookups.js";
+import type { FanOutTarget, ProjectLookups } from "./project-lookups.js";
 
 /** An event as either door offers it: the REST API (`POST …/events`) or a database change source. */
 export interface EventInput {
@@ -128,9 +128,21 @@ export class EventIngest {
     return created;
   }
 
-  private prepare(projectId: string, input: EventInput, webhooks: WebhookTarget[]): NewEvent {
+  private prepare(projectId: string, input: EventInput, webhooks: FanOutTarget[]): NewEvent {
     const createdAt = new Date();
     const id = newId("event", createdAt.getTime());
+    // Parsed once per event, and only when a webhook of its type has a payload filter.
+    let envelope: FilterEnvelope | undefined;
+    const envelopeOf = () => {
+      envelope ??= {
+        event_id: id,
+        event_type: input.eventType,
+        created_at: createdAt.toISOString(),
+        project_id: projectId,
+        data: JSON.parse(input.dataJson),
+      };
+      return envelope;
+    };
     return {
       id,
       projectId,
@@ -140,7 +152,11 @@ export class EventIngest {
       idempotencyKey: input.idempotencyKey,
       createdAt,
       deliveries: webhooks
-        .filter((webhook) => matchesEventType(webhook.event_types, input.eventType))
+        .filter(
+          (webhook) =>
+            matchesEventType(webhook.event_types, input.eventType) &&
+            (webhook.matches === null || webhook.matches(envelopeOf())),
+        )
         .map((webhook) => ({ id: newId("delivery", createdAt.getTime()), webhookId: webhook.id })),
     };
   }

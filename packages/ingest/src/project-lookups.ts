@@ -6,10 +6,22 @@ import {
   projectIdForKeyHash,
   type WebhookTarget,
 } from "@hookrelay/db";
-import type { Logger } from "@hookrelay/shared";
+import {
+  type CompiledFilter,
+  compilePayloadFilter,
+  type Logger,
+  type PayloadFilter,
+} from "@hookrelay/shared";
 
 // Bounds memory whatever keys clients send: only live keys are cached, and past this the cache restarts.
 const MAX_ENTRIES = 10_000;
+
+/** A webhook an event may fan out to: its event types, and its payload filter compiled (null: none). */
+export interface FanOutTarget {
+  id: string;
+  event_types: string[];
+  matches: CompiledFilter | null;
+}
 
 /**
  * The two lookups every event request makes — the project of an API key, and the project's enabled
@@ -20,7 +32,9 @@ const MAX_ENTRIES = 10_000;
  */
 export class ProjectLookups {
   private readonly keys = new Map<string, string>();
-  private readonly webhooks = new Map<string, WebhookTarget[]>();
+  private readonly webhooks = new Map<string, FanOutTarget[]>();
+  /** Compiled payload filters by webhook id, with the filter's text they were compiled from. */
+  private readonly filters = new Map<string, { text: string; matches: CompiledFilter }>();
   /** Bumped by every change: a lookup that started before one must not fill the cache. */
   private generation = 0;
   private listening = false;
@@ -70,13 +84,29 @@ export class ProjectLookups {
     return projectId;
   }
 
-  async enabledWebhooks(projectId: string): Promise<WebhookTarget[]> {
+  async enabledWebhooks(projectId: string): Promise<FanOutTarget[]> {
     const cached = this.webhooks.get(projectId);
     if (cached) return cached;
     const generation = this.generation;
-    const rows = await enabledWebhookTargets(this.db, projectId);
+    const rows = (await enabledWebhookTargets(this.db, projectId)).map((row) => this.fanOutTarget(row));
     if (this.cacheable(generation, this.webhooks)) this.webhooks.set(projectId, rows);
     return rows;
+  }
+
+  /**
+   * Compiles a webhook's filter once: kept by webhook id (and the filter's text, which a PATCH changes), so
+   * that even with the cache off (no listening connection) a filter is not compiled again per event.
+   */
+  private fanOutTarget({ id, event_types, filter }: WebhookTarget): FanOutTarget {
+    if (filter === null || filter === undefined) return { id, event_types, matches: null };
+    const text = JSON.stringify(filter);
+    let compiled = this.filters.get(id);
+    if (compiled?.text !== text) {
+      if (this.filters.size >= MAX_ENTRIES) this.filters.clear();
+      compiled = { text, matches: compilePayloadFilter(filter as PayloadFilter) };
+      this.filters.set(id, compiled);
+    }
+    return { id, event_types, matches: compiled.matches };
   }
 
   private cacheable(generation: number, map: Map<string, unknown>): boolean {

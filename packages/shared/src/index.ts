@@ -7,6 +7,7 @@ export * from "./event-types.js";
 export * from "./ids.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./payload-filter.js";
 export * from "./process.js";
 export * from "./queue.js";
 export * from "./queue-ownership.js";

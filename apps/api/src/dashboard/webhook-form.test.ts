@@ -59,11 +59,13 @@ describe("webhook form", () => {
       description: null,
       event_types: ["order.*", "invoice.*"],
       headers: { Authorization: "********", "X-Note": "hi" },
+      filter: { "data.amount": { $gte: 100 } },
       signature_header: "X-Webhook-Signature",
       signature_format: "sha256=hex",
       enabled: true,
     });
     expect(values.event_types).toBe("order.*\ninvoice.*");
+    expect(JSON.parse(values.filter)).toEqual({ "data.amount": { $gte: 100 } });
     expect(values.headers).toBe("Authorization: ********\nX-Note: hi");
     const patch = updateInputFrom(
       { ...values, name: "", headers: `${values.headers}\nX-New: ********`, enabled: false },
@@ -75,10 +77,44 @@ describe("webhook form", () => {
       name: null,
       description: null,
       headers: { Authorization: "Bearer real-token", "X-Note": "hi", "X-New": "********" },
+      filter: { "data.amount": { $gte: 100 } },
       signature_header: null,
       signature_format: "sha256=hex",
       enabled: false,
     });
+  });
+
+  it("sends the filter as JSON, an emptied one as null, and refuses text that is not JSON beside the field", () => {
+    const values = { ...emptyWebhookForm(), url: "https://example.com/hook", event_types: "order.*" };
+    expect(createInputFrom({ ...values, filter: '{"data.vip": true}' })).toMatchObject({
+      filter: { "data.vip": true },
+    });
+    expect(createInputFrom(values)).not.toHaveProperty("filter");
+    expect(updateInputFrom({ ...values, filter: "" }, {})).toMatchObject({ filter: null });
+    const refused = (() => {
+      try {
+        createInputFrom({ ...values, filter: "{data.vip: true" });
+      } catch (error) {
+        return error as ApiError;
+      }
+      throw new Error("accepted text that is not JSON");
+    })();
+    expect(refused.status).toBe(422);
+    expect(formErrorsOf(refused, values).filter?.[0]).toMatch(/not valid JSON/);
+    const schemaRefusal = createWebhookSchema.safeParse({
+      url: "https://example.com/hook",
+      event_types: ["order.*"],
+      filter: { "data.amount": { $gtt: 1 } },
+    });
+    expect(schemaRefusal.success).toBe(false);
+    const [issue] = schemaRefusal.error?.issues ?? [];
+    expect(issue?.path).toEqual(["filter", "data.amount", "$gtt"]);
+    const apiError = new ApiError(422, "validation_error", "x", [
+      { path: issue?.path.join(".") ?? "", message: issue?.message ?? "" },
+    ]);
+    expect(formErrorsOf(apiError, values).filter?.[0]).toMatch(
+      /^data\.amount\.\$gtt: unknown operator \$gtt/,
+    );
   });
 
   it("puts the API's reasons beside the fields, naming the entry at fault", () => {

@@ -12,6 +12,7 @@ export const WEBHOOK_FORM_FIELDS = [
   "description",
   "event_types",
   "headers",
+  "filter",
   "secret",
   "signature_header",
   "signature_format",
@@ -28,6 +29,8 @@ export interface WebhookFormValues {
   event_types: string;
   /** One `Name: value` per line. */
   headers: string;
+  /** The payload filter as JSON text; empty: none. */
+  filter: string;
   secret: string;
   /** Empty: the default header. */
   signature_header: string;
@@ -46,6 +49,7 @@ export const emptyWebhookForm = (): WebhookFormValues => ({
   description: "",
   event_types: "",
   headers: "",
+  filter: "",
   secret: "",
   signature_header: "",
   signature_format: DEFAULT_SIGNATURE_FORMAT,
@@ -65,6 +69,7 @@ export function formValuesFromBody(body: unknown): WebhookFormValues {
     description: text(fields, "description").trim(),
     event_types: text(fields, "event_types"),
     headers: text(fields, "headers"),
+    filter: text(fields, "filter").trim(),
     secret: text(fields, "secret").trim(),
     signature_header: text(fields, "signature_header").trim(),
     signature_format: text(fields, "signature_format").trim() || DEFAULT_SIGNATURE_FORMAT,
@@ -80,6 +85,7 @@ export function formValuesFromWebhook(webhook: {
   description: string | null;
   event_types: string[];
   headers: Record<string, string>;
+  filter: Record<string, unknown> | null;
   signature_header: string;
   signature_format: string;
   enabled: boolean;
@@ -92,6 +98,7 @@ export function formValuesFromWebhook(webhook: {
     headers: Object.entries(webhook.headers)
       .map(([name, value]) => `${name}: ${value}`)
       .join("\n"),
+    filter: webhook.filter ? JSON.stringify(webhook.filter, null, 2) : "",
     secret: "",
     signature_header: webhook.signature_header,
     signature_format: webhook.signature_format,
@@ -150,6 +157,18 @@ function headersOrThrow(text: string): Record<string, string> {
   return headers;
 }
 
+/** The filter field's JSON, for the API's schema to judge; empty is none (null). */
+function filterOrThrow(text: string): unknown {
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(422, "validation_error", "filter: is not valid JSON", [
+      { path: "filter", message: 'is not valid JSON (e.g. {"data.amount": {"$gte": 100}})' },
+    ]);
+  }
+}
+
 /** The body of `POST …/webhooks`; optional fields left empty are left out, so the API's defaults apply. */
 export function createInputFrom(values: WebhookFormValues): Record<string, unknown> {
   const headers = headersOrThrow(values.headers);
@@ -159,6 +178,7 @@ export function createInputFrom(values: WebhookFormValues): Record<string, unkno
     ...(values.name ? { name: values.name } : {}),
     ...(values.description ? { description: values.description } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(values.filter ? { filter: filterOrThrow(values.filter) } : {}),
     ...(values.secret ? { secret: values.secret } : {}),
     ...(values.signature_header ? { signature_header: values.signature_header } : {}),
     signature_format: values.signature_format,
@@ -185,6 +205,7 @@ export function updateInputFrom(
     name: values.name || null,
     description: values.description || null,
     headers,
+    filter: filterOrThrow(values.filter),
     signature_header: storedSignatureHeader(values.signature_header),
     signature_format: values.signature_format,
     enabled: values.enabled,
@@ -212,8 +233,8 @@ export function formErrorsOf(error: ApiError, values: WebhookFormValues): Webhoo
       add("event_types", "enter at least one event type");
     } else if (field === "event_types" && key !== undefined && eventTypes[Number(key)] !== undefined) {
       add("event_types", `"${eventTypes[Number(key)]}" ${message}`);
-    } else if (field === "headers" && key !== undefined) {
-      add("headers", `${path.slice("headers.".length)}: ${message}`);
+    } else if ((field === "headers" || field === "filter") && key !== undefined) {
+      add(field, `${path.slice(field.length + 1)}: ${message}`);
     } else if (isFormField(field)) {
       add(field, message);
     } else {

@@ -1,4 +1,4 @@
-import { lockProject, type Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
+import { lockProject, Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   checkWebhookTarget,
@@ -46,6 +46,7 @@ export function presentWebhook(webhook: Webhook): WebhookView {
     rate_limit_per_second: webhook.rateLimitPerSecond,
     signature_header: webhook.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
     signature_format: webhook.signatureFormat as WebhookView["signature_format"],
+    filter: (webhook.filter as WebhookView["filter"]) ?? null,
     created_at: webhook.createdAt.toISOString(),
     updated_at: webhook.updatedAt.toISOString(),
   };
@@ -87,6 +88,7 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
         rateLimitPerSecond: input.rate_limit_per_second ?? null,
         signatureHeader: storedSignatureHeader(input.signature_header),
         signatureFormat: input.signature_format ?? DEFAULT_SIGNATURE_FORMAT,
+        filter: (input.filter as Prisma.InputJsonObject | null | undefined) ?? Prisma.DbNull,
       },
     });
   });
@@ -149,6 +151,8 @@ export async function updateWebhook(
     data.signatureHeader = storedSignatureHeader(patch.signature_header);
   }
   if (patch.signature_format !== undefined) data.signatureFormat = patch.signature_format;
+  if (patch.filter !== undefined)
+    data.filter = (patch.filter as Prisma.InputJsonObject | null) ?? Prisma.DbNull;
   if (patch.enabled !== undefined && patch.enabled !== current.enabled) {
     data.enabled = patch.enabled;
     // Re-enabling starts the health count afresh — failure streak and its start, which auto-disable reads

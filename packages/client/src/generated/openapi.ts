@@ -524,6 +524,10 @@ export type components = {
             signature_header: string;
             /** @enum {string} */
             signature_format: "sha256=hex" | "hex" | "base64";
+            /** @description payload filter: only events whose envelope matches are delivered (null: all of its types) */
+            filter: {
+                [key: string]: unknown;
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -549,6 +553,10 @@ export type components = {
             signature_header: string;
             /** @enum {string} */
             signature_format: "sha256=hex" | "hex" | "base64";
+            /** @description payload filter: only events whose envelope matches are delivered (null: all of its types) */
+            filter: {
+                [key: string]: unknown;
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1675,6 +1683,9 @@ export interface operations {
                     signature_header?: string | null;
                     /** @enum {string} */
                     signature_format?: "sha256=hex" | "hex" | "base64";
+                    filter?: {
+                        [key: string]: unknown;
+                    } | null;
                     /** @description Your own signing secret: whsec_ + base64 of 24-64 bytes, or 16-128 printable ASCII characters (used as raw key bytes) */
                     secret?: string;
                 };
@@ -1983,6 +1994,9 @@ export interface operations {
                     signature_header?: string | null;
                     /** @enum {string} */
                     signature_format?: "sha256=hex" | "hex" | "base64";
+                    filter?: {
+                        [key: string]: unknown;
+                    } | null;
                     secret?: unknown;
                 };
             };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_FILTER_PATTERN } from "../event-types.js";
+import { payloadFilterSchema } from "../payload-filter.js";
 import { DEFAULT_SIGNATURE_HEADER, SECRET_PREFIX, SIGNATURE_FORMATS } from "../signing.js";
 import { instantSchema, listPageSchema, storableTextSchema, strictObject } from "./common.js";
 
@@ -153,6 +154,7 @@ const webhookFields = {
   rate_limit_per_second: z.number().int().min(1).max(10_000).nullish(),
   signature_header: signatureHeaderSchema.nullish(),
   signature_format: signatureFormatSchema.optional(),
+  filter: payloadFilterSchema.nullish(),
 };
 
 export const createWebhookSchema = strictObject({
@@ -198,6 +200,10 @@ export const webhookSchema = z
     rate_limit_per_second: z.number().int().nullable(),
     signature_header: z.string(),
     signature_format: signatureFormatSchema,
+    filter: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe("payload filter: only events whose envelope matches are delivered (null: all of its types)"),
     created_at: instantSchema,
     updated_at: instantSchema,
   })

@@ -80,6 +80,12 @@ ${field(
     ? html`One <code>Name: value</code> per line. A value shown as <code>********</code> is kept as stored; remove the line to remove the header.`
     : html`One <code>Name: value</code> per line, sent with every delivery.`,
 )}
+${field(
+  "filter",
+  "Payload filter",
+  html`<textarea id="${id("filter")}" name="filter" rows="3" cols="50" spellcheck="false" placeholder='{"data.amount": {"$gte": 100}}'${invalid("filter")}>${values.filter}</textarea>`,
+  html`Optional JSON: only events whose envelope matches get a delivery. A dotted path (<code>data.order.status</code>, <code>event_type</code>) to a value, or to operators <code>$eq $ne $gt $gte $lt $lte $in $nin $exists $prefix</code>; <code>$and</code> / <code>$or</code> combine. Empty: every event of its types.`,
+)}
 ${
   mode === "create"
     ? field(

@@ -59,6 +59,7 @@ ${
     ? html`<dt>Custom headers</dt><dd class="mono">${headers.map(([name, value]) => html`<div>${name}: ${value}</div>`)}</dd>`
     : ""
 }
+<dt>Payload filter</dt><dd>${webhook.filter ? html`<pre class="mono">${JSON.stringify(webhook.filter, null, 2)}</pre>` : html`<span class="muted">none: every event of its types</span>`}</dd>
 <dt>Signature</dt><dd class="mono">${webhook.signature_header}: ${webhook.signature_format} <span class="muted">(plus the Standard Webhooks headers)</span></dd>
 ${webhook.rate_limit_per_second ? html`<dt>Rate limit</dt><dd>${webhook.rate_limit_per_second}/s</dd>` : ""}
 <dt>Created</dt><dd>${time(webhook.created_at)}</dd>
