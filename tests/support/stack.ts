@@ -9,8 +9,8 @@ import {
   EndpointRateLimiter,
   loadDispatcherConfig,
   scheduleOutboxSweep,
-  startCapture,
   startDeliveryWorkers,
+  startDispatcherIngest,
   startHealthServer,
 } from "@hookrelay/dispatcher";
 import { EventIngest, ProjectLookups } from "@hookrelay/ingest";
@@ -158,8 +158,10 @@ export async function startStack(
     );
     await once(healthServer, "listening");
     dispatcherUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}`;
-    if (capture)
-      stopCapture = startCapture({ config, db, deliveryQueues: queues, secretBox, logger, metrics });
+    stopCapture = startDispatcherIngest(
+      { config, db, deliveryQueues: queues, secretBox, logger, metrics },
+      { capture },
+    );
     stopSweep = scheduleOutboxSweep(
       { db, queues, redis: connection, logger, graceMs: config.outboxSweepIntervalMs },
       config.outboxSweepIntervalMs,

@@ -1,9 +1,10 @@
 export { AttemptRecorder } from "./attempt-recorder.js";
-export { startCapture } from "./capture/start-capture.js";
 export { type DispatcherConfig, dispatcherEnvSchema, loadDispatcherConfig } from "./config.js";
 export { startDeliveryWorkers } from "./delivery-worker.js";
+export { startDispatcherIngest } from "./dispatcher-ingest.js";
 export { type HealthServerOptions, startHealthServer } from "./health-server.js";
 export { DispatcherMetrics } from "./metrics.js";
+export { relayOperationalEvents } from "./operational-relay.js";
 export { EndpointRateLimiter } from "./rate-limiter.js";
 export { retriesExhausted, retryAfterDelay, retryDelay } from "./schedule.js";
 export { newOverdueWalk, scheduleOutboxSweep, sweepOutbox } from "./sweeps/outbox.js";

@@ -13,9 +13,9 @@ import {
   WebhookHttpClient,
 } from "@hookrelay/shared";
 import { AttemptRecorder } from "./attempt-recorder.js";
-import { startCapture } from "./capture/start-capture.js";
 import { loadDispatcherConfig } from "./config.js";
 import { startDeliveryWorkers } from "./delivery-worker.js";
+import { startDispatcherIngest } from "./dispatcher-ingest.js";
 import { startHealthServer } from "./health-server.js";
 import { DispatcherMetrics } from "./metrics.js";
 import { EndpointRateLimiter } from "./rate-limiter.js";
@@ -69,7 +69,7 @@ const stopRetention = scheduleRetention({
   retentionMs: config.retentionMs,
   intervalMs: config.retentionIntervalMs,
 });
-const stopCapture = startCapture({ config, db, deliveryQueues, secretBox, logger, metrics });
+const stopIngest = startDispatcherIngest({ config, db, deliveryQueues, secretBox, logger, metrics });
 const server = startHealthServer(
   config.port,
   { postgres: () => pingDatabase(db), redis: () => redis.ping() },
@@ -99,12 +99,7 @@ databaseIdentity(db)
 onShutdownSignal(async (signal) => {
   logger.info({ signal }, "dispatcher shutting down: finishing in-flight attempts");
   // close() stops taking jobs and waits for the running ones, each bounded by DELIVERY_TIMEOUT_MS.
-  await Promise.all([
-    ...workers.map((worker) => worker.close()),
-    stopSweep(),
-    stopRetention(),
-    stopCapture(),
-  ]);
+  await Promise.all([...workers.map((worker) => worker.close()), stopSweep(), stopRetention(), stopIngest()]);
   await recorder.close();
   server.close();
   http.close();

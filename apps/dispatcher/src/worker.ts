@@ -241,6 +241,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: Webhoo
       outcome,
       at: startedAt,
       failingSince: webhook.failingSince,
+      announce: true,
     });
     ctx.metrics.attemptRecorded(response, outcome.status);
     if (outcome.status === "failed" && outcome.disableWebhook) {
@@ -273,6 +274,7 @@ export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: Webhoo
       outcome: { status: "failed" },
       at: new Date(),
       failingSince: delivery.failingSince,
+      announce: true,
     });
     ctx.metrics.attemptRecorded(response, "failed");
   }

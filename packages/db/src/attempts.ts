@@ -1,8 +1,8 @@
 import type { DisabledReason, WebhookResponse } from "@hookrelay/shared";
-import { newId } from "@hookrelay/shared";
+import { newId, OPERATIONAL_EVENT_TYPES } from "@hookrelay/shared";
 import type { Database } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
-import { rawQuery } from "./raw-rows.js";
+import { type RawClient, rawQuery } from "./raw-rows.js";
 
 /** last_success_at is kept to this precision, so a busy healthy webhook's row is not a lock hot spot. */
 const SUCCESS_STAMP_RESOLUTION_MS = 1_000;
@@ -24,6 +24,11 @@ export interface AttemptRecord {
   at: Date;
   /** The webhook's failure streak start before this attempt (null: it was healthy). */
   failingSince: Date | null;
+  /**
+   * Announce what this attempt ends as operational events (a delivery failed for good, its webhook
+   * disabled), unless the delivery's event is itself operational (no storms). Off for test sends.
+   */
+  announce?: boolean;
 }
 
 /** One attempt; see recordAttempts. */
@@ -46,7 +51,15 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
   if (records.length === 0) return;
   const disabling = records.flatMap((record) =>
     record.outcome.status === "failed" && record.outcome.disableWebhook
-      ? [{ webhookId: record.webhookId, reason: record.outcome.disableWebhook, at: record.at }]
+      ? [
+          {
+            webhookId: record.webhookId,
+            reason: record.outcome.disableWebhook,
+            at: record.at,
+            announce: record.announce === true,
+            causedBy: record.deliveryId,
+          },
+        ]
       : [],
   );
   // Raw SQL, one statement: Prisma compiles a query plan per call (for createMany, per row), which was the
@@ -58,12 +71,55 @@ export async function recordAttempts(db: Database, records: readonly AttemptReco
   }
   await db.$transaction([
     record,
-    ...disabling.flatMap(({ webhookId, reason, at }) => [
-      // updateMany: a webhook deleted meanwhile is nothing to disable, not an error.
-      db.webhook.updateMany({ where: { id: webhookId }, data: { enabled: false, disabledReason: reason } }),
+    ...disabling.flatMap(({ webhookId, reason, at, announce, causedBy }) => [
+      webhookDisabling.execute(db, { webhookId, reason, at, announce, causedBy }),
       failPendingDeliveries(db, { webhookId }, at),
     ]),
   ]);
+}
+
+/** The operational event's data for a disabled webhook, built in SQL from the row (SPEC). */
+const DISABLED_DATA = Prisma.sql`jsonb_build_object('webhook_id', w.id, 'url', w.url, 'reason', w.disabled_reason)`;
+
+/**
+ * Disables a webhook that is enabled (one already disabled keeps its reason; one deleted meanwhile is
+ * nothing to disable) and, when `announce`, writes `hookrelay.webhook.disabled` in the same statement —
+ * unless `causedBy`, the delivery whose attempt disabled it, carries an operational event (no storms).
+ */
+const webhookDisabling = rawQuery({
+  name: "disable webhook",
+  columns: {
+    webhooks: ["id", "url", "enabled", "disabled_reason", "project_id"],
+    deliveries: ["id", "event_type"],
+    operational_events: ["id", "project_id", "event_type", "data", "about_webhook_id"],
+  },
+  row: {},
+  sql: (disable: {
+    webhookId: string;
+    reason: DisabledReason;
+    at: Date;
+    announce: boolean;
+    causedBy: string | null;
+  }) =>
+    Prisma.sql`
+      WITH w AS (
+        UPDATE webhooks SET enabled = false, disabled_reason = ${disable.reason}
+        WHERE id = ${disable.webhookId} AND enabled
+        RETURNING id, url, disabled_reason, project_id
+      )
+      INSERT INTO operational_events (id, project_id, event_type, data, about_webhook_id)
+      SELECT ${`webhook.disabled:${disable.webhookId}:${disable.at.getTime()}`}, w.project_id,
+             ${OPERATIONAL_EVENT_TYPES.webhookDisabled}, ${DISABLED_DATA}, w.id
+      FROM w
+      WHERE ${disable.announce}
+        AND NOT EXISTS (SELECT 1 FROM deliveries d
+                        WHERE d.id = ${disable.causedBy} AND d.event_type LIKE 'hookrelay.%')
+      ON CONFLICT (id) DO NOTHING`,
+});
+
+/** A webhook disabled by a user (the API's PATCH), announced in the same statement. */
+export function disableWebhookManually(db: RawClient, webhookId: string, at: Date): Promise<number> {
+  return webhookDisabling.execute(db, { webhookId, reason: "manual", at, announce: true, causedBy: null });
 }
 
 // PostgreSQL text and jsonb cannot hold NUL, which a receiver may send.
@@ -83,8 +139,20 @@ const attemptsRecording = rawQuery({
       "error",
       "created_at",
     ],
-    deliveries: ["id", "status", "attempt_count", "last_status_code", "next_attempt_at", "completed_at"],
+    deliveries: [
+      "id",
+      "status",
+      "attempt_count",
+      "last_status_code",
+      "next_attempt_at",
+      "completed_at",
+      "project_id",
+      "webhook_id",
+      "event_id",
+      "event_type",
+    ],
     webhooks: ["id", "fail_count", "last_success_at", "last_failure_at", "failing_since"],
+    operational_events: ["id", "project_id", "event_type", "data", "about_webhook_id"],
   },
   row: {},
   sql: recordStatement,
@@ -103,11 +171,13 @@ function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {
       ${response.statusCode}::int, ${body}, ${headers}::text, ${Math.round(response.latencyMs)}::int,
       ${response.error}, ${at}::timestamptz)`;
   });
-  const deliveries = records.map(({ deliveryId, attemptNumber, response, outcome, at }) => {
+  const deliveries = records.map(({ deliveryId, attemptNumber, response, outcome, at, announce }) => {
     const status = outcome.status === "retry" ? "pending" : outcome.status;
     const nextAttemptAt = outcome.status === "retry" ? outcome.nextAttemptAt : null;
     const completedAt = outcome.status === "retry" ? null : at;
-    return Prisma.sql`(${deliveryId}, ${status}, ${attemptNumber}::int, ${response.statusCode}::int, ${nextAttemptAt}::timestamptz, ${completedAt}::timestamptz)`;
+    // Failed for good after its retries (not because its webhook was disabled: that is announced itself).
+    const announceFailure = announce === true && outcome.status === "failed" && !outcome.disableWebhook;
+    return Prisma.sql`(${deliveryId}, ${status}, ${attemptNumber}::int, ${response.statusCode}::int, ${nextAttemptAt}::timestamptz, ${completedAt}::timestamptz, ${announceFailure}::boolean, ${response.error})`;
   });
   const webhooks = webhookHealth(records).map(
     (health) =>
@@ -132,8 +202,21 @@ function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {
       SET status = v.status::delivery_status, attempt_count = v.attempt_count,
           last_status_code = v.last_status_code, next_attempt_at = v.next_attempt_at, completed_at = v.completed_at
       FROM (VALUES ${Prisma.join(deliveries)})
-        AS v(id, status, attempt_count, last_status_code, next_attempt_at, completed_at)
+        AS v(id, status, attempt_count, last_status_code, next_attempt_at, completed_at, announce, last_error)
       WHERE d.id = v.id AND d.id IN (SELECT delivery_id FROM new_attempts)
+      RETURNING d.id, d.project_id, d.webhook_id, d.event_id, d.event_type, d.attempt_count, d.last_status_code,
+                v.announce, v.last_error
+    ), failures_announced AS (
+      -- hookrelay.delivery.failed, with the attempt that ended it; never for an operational event's delivery.
+      INSERT INTO operational_events (id, project_id, event_type, data, about_webhook_id)
+      SELECT 'delivery.failed:' || c.id, c.project_id, ${OPERATIONAL_EVENT_TYPES.deliveryFailed},
+             jsonb_build_object('delivery_id', c.id, 'webhook_id', c.webhook_id, 'event_id', c.event_id,
+                                'event_type', c.event_type, 'attempts', c.attempt_count,
+                                'last_status_code', c.last_status_code, 'last_error', c.last_error),
+             c.webhook_id
+      FROM delivery_changes c
+      WHERE c.announce AND c.event_type NOT LIKE 'hookrelay.%'
+      ON CONFLICT (id) DO NOTHING
     )
     UPDATE webhooks AS w
     SET fail_count = CASE h.kind WHEN 'failing' THEN w.fail_count + h.fail_count ELSE h.fail_count END,

@@ -1,6 +1,7 @@
 export {
   type AttemptRecord,
   type AutoDisabledReason,
+  disableWebhookManually,
   failPendingDeliveries,
   type Outcome,
   recordAttempt,
@@ -74,6 +75,11 @@ export {
 export { databaseIdentity } from "./identity.js";
 export { type LastAttempt, lastAttempts } from "./last-attempts.js";
 export { migrateDatabase } from "./migrate.js";
+export {
+  forgetOperationalEvents,
+  type WaitingOperationalEvent,
+  waitingOperationalEvents,
+} from "./operational-events.js";
 export {
   type OutboxCursor,
   OVERDUE_CURSOR_START,

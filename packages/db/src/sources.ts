@@ -1,3 +1,4 @@
+import { OPERATIONAL_EVENT_TYPES } from "@hookrelay/shared";
 import { Prisma } from "./generated/prisma/client.js";
 import { type RawClient, type RowOf, rawQuery } from "./raw-rows.js";
 
@@ -43,14 +44,37 @@ export function sourceHealthRows(db: RawClient): Promise<SourceHealthRow[]> {
 
 const statusUpdate = rawQuery({
   name: "record source status",
-  columns: { sources: ["id", "status", "last_error", "backlog_checked_at"] },
+  columns: {
+    sources: ["id", "status", "last_error", "backlog_checked_at", "project_id"],
+    operational_events: ["id", "project_id", "event_type", "data", "about_webhook_id"],
+  },
   row: {},
-  sql: (sourceId: string, status: "active" | "error", lastError: string | null, measuredAfter: Date | null) =>
+  sql: (
+    sourceId: string,
+    status: "active" | "error",
+    lastError: string | null,
+    measuredAfter: Date | null,
+    at: Date,
+  ) =>
+    // A change between active and error is announced in the same statement (hookrelay.source.error /
+    // .recovered); a new reason while in error is not a new event.
     Prisma.sql`
-      UPDATE sources SET status = ${status}, last_error = ${lastError}
-      WHERE id = ${sourceId}
-        AND (status IS DISTINCT FROM ${status} OR last_error IS DISTINCT FROM ${lastError})
-        AND (${measuredAfter === null} OR backlog_checked_at IS NULL OR backlog_checked_at < ${measuredAfter})`,
+      WITH before AS (SELECT id, status FROM sources WHERE id = ${sourceId} FOR UPDATE),
+      changed AS (
+        UPDATE sources s SET status = ${status}, last_error = ${lastError}
+        FROM before b
+        WHERE s.id = b.id
+          AND (s.status IS DISTINCT FROM ${status} OR s.last_error IS DISTINCT FROM ${lastError})
+          AND (${measuredAfter === null} OR s.backlog_checked_at IS NULL OR s.backlog_checked_at < ${measuredAfter})
+        RETURNING s.id, s.project_id, b.status AS was
+      )
+      INSERT INTO operational_events (id, project_id, event_type, data)
+      SELECT ${`source.${status}:${sourceId}:${at.getTime()}`}, c.project_id,
+             ${status === "error" ? OPERATIONAL_EVENT_TYPES.sourceError : OPERATIONAL_EVENT_TYPES.sourceRecovered},
+             ${status === "error" ? Prisma.sql`jsonb_build_object('source_id', c.id, 'error', ${lastError}::text)` : Prisma.sql`jsonb_build_object('source_id', c.id)`}
+      FROM changed c
+      WHERE c.was IS DISTINCT FROM ${status}
+      ON CONFLICT (id) DO NOTHING`,
 });
 
 /**
@@ -66,7 +90,7 @@ export async function recordSourceStatus(
   const status = lastError === null ? "active" : "error";
   const measuredAfter =
     unlessMeasuredWithinMs === undefined ? null : new Date(Date.now() - unlessMeasuredWithinMs);
-  await statusUpdate.execute(db, sourceId, status, lastError, measuredAfter);
+  await statusUpdate.execute(db, sourceId, status, lastError, measuredAfter, new Date());
 }
 
 const backlogUpdate = rawQuery({

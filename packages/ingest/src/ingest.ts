@@ -25,6 +25,8 @@ export interface EventInput {
   /** The event's `data` as JSON text (an object): stored and sent as is, never re-serialized. */
   dataJson: string;
   idempotencyKey: string | null;
+  /** A webhook that must not get this event: the one an operational event is about. */
+  excludeWebhookId?: string | null;
 }
 
 export interface IngestResult {
@@ -154,6 +156,7 @@ export class EventIngest {
       deliveries: webhooks
         .filter(
           (webhook) =>
+            webhook.id !== input.excludeWebhookId &&
             matchesEventType(webhook.event_types, input.eventType) &&
             (webhook.matches === null || webhook.matches(envelopeOf())),
         )

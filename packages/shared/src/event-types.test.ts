@@ -64,3 +64,18 @@ describe("EVENT_TYPE_FILTER_PATTERN", () => {
     },
   );
 });
+
+describe("operational event types", () => {
+  it.each([
+    [["hookrelay.webhook.disabled"], "hookrelay.webhook.disabled", true],
+    [["hookrelay.*"], "hookrelay.delivery.failed", true],
+    [["hookrelay.source.*"], "hookrelay.source.error", true],
+    [["hookrelay.source.*"], "hookrelay.webhook.disabled", false],
+    [["*"], "hookrelay.webhook.disabled", false],
+    [["order.*", "*"], "hookrelay.delivery.failed", false],
+    [["hookrelay.*"], "order.paid", false],
+    [["*", "hookrelay.*"], "order.paid", true],
+  ])("%j takes %s: %s", (filters, eventType, expected) => {
+    expect(matchesEventType(filters, eventType)).toBe(expected);
+  });
+});

@@ -1,4 +1,4 @@
-import { lockProject, Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
+import { disableWebhookManually, lockProject, Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   checkWebhookTarget,
@@ -164,7 +164,12 @@ export async function updateWebhook(
       data.failingSince = null;
     }
   }
-  const webhook = await ctx.db.webhook.update({ where: { id: current.id }, data });
+  // Disabling is announced (hookrelay.webhook.disabled, reason manual) in the same transaction.
+  const disabling = data.enabled === false;
+  const webhook = await ctx.db.$transaction(async (tx) => {
+    if (disabling) await disableWebhookManually(tx, current.id, new Date());
+    return tx.webhook.update({ where: { id: current.id }, data });
+  });
   ctx.lookups.changed();
   return presentWebhook(webhook);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EVENT_TYPE_PATTERN } from "../event-types.js";
+import { EVENT_TYPE_PATTERN, isOperationalEventType, OPERATIONAL_PREFIX } from "../event-types.js";
 import { instantSchema, listPageSchema, listQuerySchema, strictObject, timeWindowFields } from "./common.js";
 
 export const eventTypeSchema = z
@@ -11,13 +11,16 @@ export const eventTypeSchema = z
 // Captured changes use `<source id>:<transaction>:<change id>` as their idempotency key; a producer must
 // not be able to take (or release) one.
 const CAPTURE_KEY = /^src_[0-9a-z]{26}:/;
+// Operational events use `hookrelay:<announcement>` (see the operational_events table).
+export const OPERATIONAL_KEY_PREFIX = "hookrelay:";
 export const idempotencyKeySchema = z
   .string()
   .min(1)
   .max(255)
+  .refine((key) => !CAPTURE_KEY.test(key), "keys starting with a source id are reserved for database sources")
   .refine(
-    (key) => !CAPTURE_KEY.test(key),
-    "keys starting with a source id are reserved for database sources",
+    (key) => !key.startsWith(OPERATIONAL_KEY_PREFIX),
+    `keys starting with ${OPERATIONAL_KEY_PREFIX} are reserved for operational events`,
   );
 
 // Node reads header bytes as Latin-1, so a UTF-8 key would be stored as other characters than were sent.
@@ -27,7 +30,10 @@ export const idempotencyKeyHeaderSchema = idempotencyKeySchema.regex(
 );
 
 export const createEventSchema = strictObject({
-  event_type: eventTypeSchema,
+  event_type: eventTypeSchema.refine(
+    (type) => !isOperationalEventType(type),
+    `${OPERATIONAL_PREFIX}* types are reserved for hookrelay's own operational events`,
+  ),
   data: z.record(z.string(), z.unknown()),
   event_id: idempotencyKeySchema.optional(),
 });

@@ -70,7 +70,7 @@ ${field(
   "event_types",
   "Event types",
   html`<textarea id="${id("event_types")}" name="event_types" rows="3" cols="50" required spellcheck="false"${invalid("event_types")}>${values.event_types}</textarea>`,
-  html`One per line or comma-separated: an exact type (<code>order.paid</code>), a prefix wildcard (<code>order.*</code>), <code>*</code>, or a database source's type (<code>db.public.orders.insert</code>, <code>db.public.orders.*</code>).`,
+  html`One per line or comma-separated: an exact type (<code>order.paid</code>), a prefix wildcard (<code>order.*</code>), <code>*</code>, or a database source's type (<code>db.public.orders.insert</code>, <code>db.public.orders.*</code>). Operational events (hookrelay's own alerts: <code>hookrelay.webhook.disabled</code>, <code>hookrelay.delivery.failed</code>, <code>hookrelay.source.error</code>, <code>hookrelay.source.recovered</code>) come only when listed, e.g. <code>hookrelay.*</code>; <code>*</code> does not include them.`,
 )}
 ${field(
   "headers",

@@ -50,7 +50,11 @@ export function webhookPage(
 <dt>Id</dt><dd class="mono">${webhook.id}</dd>
 <dt>URL</dt><dd class="mono">${webhook.url}</dd>
 ${webhook.description ? html`<dt>Description</dt><dd>${webhook.description}</dd>` : ""}
-<dt>Event types</dt><dd class="mono">${webhook.event_types.join(", ")}</dd>
+<dt>Event types</dt><dd class="mono">${webhook.event_types.join(", ")}${
+    webhook.event_types.some((type) => type.startsWith("hookrelay."))
+      ? html` <span class="muted">(subscribed to operational events)</span>`
+      : ""
+  }</dd>
 <dt>State</dt><dd>${enabledState(webhook)}</dd>
 <dt>Fail count</dt><dd>${webhook.fail_count}</dd>
 <dt>Health</dt><dd>${webhookHealth(webhook)}</dd>

@@ -1,0 +1,61 @@
+import { type Database, forgetOperationalEvents, waitingOperationalEvents } from "@hookrelay/db";
+import type { EventIngest } from "@hookrelay/ingest";
+import { type Logger, OPERATIONAL_KEY_PREFIX } from "@hookrelay/shared";
+
+const BATCH = 100;
+
+/**
+ * Moves operational events from their outbox into the normal pipeline: each is ingested like a captured
+ * change (`ingestOnce`: stored unless its idempotency key — the announcement's id — is already held), fanned
+ * out to the webhooks that list it except the one it is about, then forgotten.
+ *
+ * Crash windows: dies before ingesting — the rows wait for the next relay (any dispatcher's); after
+ * ingesting, before forgetting — the next relay offers them again and their keys store nothing twice; two
+ * dispatchers relaying the same rows — likewise one event each. Returns how many were relayed.
+ */
+export async function relayOperationalEvents(db: Database, ingest: EventIngest): Promise<number> {
+  const waiting = await waitingOperationalEvents(db, BATCH);
+  for (const event of waiting) {
+    await ingest.ingestOnce(event.projectId, [
+      {
+        eventType: event.eventType,
+        dataJson: event.dataJson,
+        idempotencyKey: `${OPERATIONAL_KEY_PREFIX}${event.id}`,
+        excludeWebhookId: event.aboutWebhookId,
+      },
+    ]);
+  }
+  if (waiting.length > 0)
+    await forgetOperationalEvents(
+      db,
+      waiting.map((event) => event.id),
+    );
+  return waiting.length;
+}
+
+/** Relays every `intervalMs` (at once again while a batch was full). Returns a stop function. */
+export function startOperationalRelay(
+  { db, ingest, logger }: { db: Database; ingest: EventIngest; logger: Logger },
+  intervalMs: number,
+): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = (async () => {
+      let relayed = 0;
+      try {
+        relayed = await relayOperationalEvents(db, ingest);
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, "operational events: relay failed; trying again");
+      }
+      if (!stopped) timer = setTimeout(tick, relayed === BATCH ? 0 : intervalMs).unref();
+    })();
+  };
+  timer = setTimeout(tick, 0).unref();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}
