@@ -1,11 +1,5 @@
 import { type Database, markEnqueued, type NewEvent, returnToOutbox } from "@hookrelay/db";
-import {
-  type DeliveryQueues,
-  type DeliveryRef,
-  enqueueDeliveries,
-  type Logger,
-  withTimeout,
-} from "@hookrelay/shared";
+import { type DeliveryQueues, type DeliveryRef, enqueueDeliveries, type Logger } from "@hookrelay/shared";
 
 // Redis being down must not hold the answer: past this the deliveries go back to the outbox and a
 // dispatcher's sweep enqueues them.
