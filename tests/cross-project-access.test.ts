@@ -11,7 +11,7 @@ import { ADMIN_KEY, type Stack, startStack } from "./support/stack.js";
 // A's own ids succeeds (so the 404 is about whose resource it is, not about the request).
 
 /** The path parameters naming a resource of a project, which this test knows how to make. */
-const RESOURCE_PARAMS = ["webhookId", "deliveryId", "eventId", "keyId", "sourceId"] as const;
+const RESOURCE_PARAMS = ["webhookId", "deliveryId", "eventId", "keyId", "sourceId", "recoveryId"] as const;
 type ResourceParam = (typeof RESOURCE_PARAMS)[number];
 type Ids = Record<ResourceParam, string>;
 
@@ -28,7 +28,17 @@ const BODIES: Record<string, unknown> = {
   "PATCH /projects/:projectId/sources/:sourceId": { name: "renamed", enabled: false },
 };
 
-const TABLES = ["projects", "api_keys", "webhooks", "events", "deliveries", "attempts", "sources"];
+const TABLES = [
+  "projects",
+  "api_keys",
+  "webhooks",
+  "events",
+  "deliveries",
+  "attempts",
+  "sources",
+  "recoveries",
+  "operational_events",
+];
 
 const routeName = (route: Route) => `${route.method.toUpperCase()} ${route.path}`;
 const paramsOf = (route: Route) => [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1] ?? "");
@@ -75,13 +85,21 @@ describe("another project's resources, by id, on every route", () => {
   /** A webhook, an event with its delivery to it, an extra API key and a source of `project`, as needed. */
   async function resourcesOf(project: TestProject, needed: readonly string[]): Promise<Ids> {
     const ids = {} as Ids;
-    if (needed.some((name) => ["webhookId", "deliveryId", "eventId"].includes(name))) {
+    if (needed.some((name) => ["webhookId", "deliveryId", "eventId", "recoveryId"].includes(name))) {
       const webhook = await project.webhook({ url: `${receiver.url}/${project.id}`, event_types: ["*"] });
       const event = await project.event("order.paid", { project: project.id });
       const delivery = await stack.db.delivery.findFirstOrThrow({
         where: { eventId: event.event_id, webhookId: webhook.id },
       });
       Object.assign(ids, { webhookId: webhook.id, eventId: event.event_id, deliveryId: delivery.id });
+    }
+    if (needed.includes("recoveryId")) {
+      const recovery = await stack.call("POST", `${project.path(`/webhooks/${ids.webhookId}`)}/recover`, {
+        key: project.key,
+        body: { since: "2000-01-01T00:00:00Z" },
+      });
+      expect(recovery.status).toBe(202);
+      ids.recoveryId = recovery.body.recovery.id;
     }
     if (needed.includes("keyId")) {
       const key = await stack.call("POST", `/v1/projects/${project.id}/api-keys`, { key: ADMIN_KEY });

@@ -156,6 +156,19 @@ describe("/openapi.json tells the truth about every answer", () => {
       since: new Date(Date.now() - 60_000).toISOString(),
     });
     expect(recovered.count).toBe(0);
+    expect(recovered.recovery.include_missed).toBe(false);
+    const progress = await client.webhooks.recovery(projectId, webhook.id, recovered.recovery.id);
+    expect(progress.total).toBe(0);
+    expect((await client.webhooks.recoveries(projectId, webhook.id).all()).map((one) => one.id)).toEqual([
+      recovered.recovery.id,
+    ]);
+    const unknownRecovery = "rcv_00000000000000000000000000";
+    expect((await refusal(client.webhooks.recovery(projectId, webhook.id, unknownRecovery))).status).toBe(
+      404,
+    );
+    expect(
+      (await refusal(clientWith("hr_nope").webhooks.recoveries(projectId, webhook.id).firstPage())).status,
+    ).toBe(401);
     const test = await client.webhooks.test(projectId, webhook.id);
     expect(test.success).toBe(true);
 

@@ -81,6 +81,11 @@ function sampleArguments(seeded: Seeded): Record<string, unknown[]> {
     ],
     "disable webhook": [{ webhookId, reason: "manual", at: now, announce: true, causedBy: deliveryId }],
     "operational events waiting": [10],
+    "claim a running recovery": [],
+    "count failed events to replay": [webhookId, new Date(0), now],
+    "events without a delivery to a webhook": [
+      { projectId, webhookId, after: "evt_", toId: "evt_~", limit: 10 },
+    ],
     "operational events relayed": [["delivery.failed:x"]],
     "delete expired events": [newId("event"), now, 100],
     "idempotency key holder": [projectId, "sample-key", now],

@@ -1,6 +1,7 @@
 import { type Database, forgetOperationalEvents, waitingOperationalEvents } from "@hookrelay/db";
 import type { EventIngest } from "@hookrelay/ingest";
 import { type Logger, OPERATIONAL_KEY_PREFIX } from "@hookrelay/shared";
+import { startPollLoop } from "./poll-loop.js";
 
 const BATCH = 100;
 
@@ -38,24 +39,9 @@ export function startOperationalRelay(
   { db, ingest, logger }: { db: Database; ingest: EventIngest; logger: Logger },
   intervalMs: number,
 ): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = (async () => {
-      let relayed = 0;
-      try {
-        relayed = await relayOperationalEvents(db, ingest);
-      } catch (error) {
-        logger.warn({ err: (error as Error).message }, "operational events: relay failed; trying again");
-      }
-      if (!stopped) timer = setTimeout(tick, relayed === BATCH ? 0 : intervalMs).unref();
-    })();
-  };
-  timer = setTimeout(tick, 0).unref();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPollLoop(
+    async () => (await relayOperationalEvents(db, ingest)) === BATCH,
+    intervalMs,
+    (error) => logger.warn({ err: error.message }, "operational events: relay failed; trying again"),
+  );
 }

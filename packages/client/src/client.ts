@@ -17,6 +17,7 @@ export type Event = Schemas["Event"];
 export type EventWithDeliveries = Schemas["EventWithDeliveries"];
 export type AcceptedEvent = Schemas["AcceptedEvent"];
 export type TestSendResult = Schemas["TestSendResult"];
+export type Recovery = Schemas["Recovery"];
 
 /** An operation's JSON request body. */
 type BodyOf<Operation extends keyof operations> = operations[Operation] extends {
@@ -151,9 +152,26 @@ export function createHookrelayClient(options: HookrelayClientOptions) {
     /** Sends a `webhook.test` event now and answers with the outcome. */
     test: (projectId: string, webhookId: string) =>
       unwrap(raw.POST(`${webhook}/test`, { params: { path: { projectId, webhookId } } })),
-    /** Replays every failed delivery of a time window (one per event). */
+    /**
+     * Recovers a time window in the background: replays its failed deliveries (one per event) and, with
+     * `include_missed`, delivers the events the webhook missed. Answers the count and the recovery.
+     */
     recover: (projectId: string, webhookId: string, body: RecoverInput) =>
       unwrap(raw.POST(`${webhook}/recover`, { params: { path: { projectId, webhookId } }, body })),
+    recoveries: (projectId: string, webhookId: string, query: ListOptions = {}) =>
+      pages((cursor) =>
+        unwrap(
+          raw.GET(`${webhook}/recoveries`, {
+            params: { path: { projectId, webhookId }, query: { ...query, cursor } },
+          }),
+        ),
+      ),
+    recovery: (projectId: string, webhookId: string, recoveryId: string) =>
+      unwrap(
+        raw.GET(`${webhook}/recoveries/{recoveryId}`, {
+          params: { path: { projectId, webhookId, recoveryId } },
+        }),
+      ),
   };
 
   const delivery = `${webhook}/deliveries/{deliveryId}` as const;

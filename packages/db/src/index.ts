@@ -61,6 +61,7 @@ export type {
   Delivery,
   Event,
   Project,
+  Recovery,
   Source,
   Webhook,
 } from "./generated/prisma/client.js";
@@ -107,6 +108,14 @@ export { postgresErrorCode } from "./postgres-errors.js";
 export { lockProject } from "./projects.js";
 // Not `rawQuery` itself: statements are declared inside this package.
 export { declaredRawQueries, type RawClient, type RawQuery } from "./raw-rows.js";
+export {
+  claimRunningRecovery,
+  countFailedEventsToReplay,
+  eventsWithoutDelivery,
+  type MissedCandidate,
+  type MissedWindow,
+  type RunningRecovery,
+} from "./recoveries.js";
 export {
   deleteExpired,
   type RetentionCounts,

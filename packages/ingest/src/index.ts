@@ -7,3 +7,10 @@ export {
 } from "./ingest.js";
 export { enqueueFromOutbox, enqueueOrLeaveInOutbox, type OutboxHandOff } from "./outbox.js";
 export { type FanOutTarget, ProjectLookups } from "./project-lookups.js";
+export {
+  advanceRecovery,
+  countRecoverable,
+  RECOVERY_BATCH,
+  type RecoveryTarget,
+  type RecoveryWindow,
+} from "./recovery.js";

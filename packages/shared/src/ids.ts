@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   delivery: "dlv",
   attempt: "att",
   source: "src",
+  recovery: "rcv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

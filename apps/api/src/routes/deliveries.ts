@@ -6,10 +6,12 @@ import {
   listQuerySchema,
   recoverResultSchema,
   recoverSchema,
+  recoveryPageSchema,
+  recoverySchema,
   replayResultSchema,
 } from "@hookrelay/shared";
 import { getDelivery, listAttempts, listDeliveries } from "../services/deliveries.js";
-import { recoverWebhook, replayDelivery } from "../services/replays.js";
+import { getRecovery, listRecoveries, recoverWebhook, replayDelivery } from "../services/replays.js";
 import { route } from "./route.js";
 
 const base = "/project/:projectId/webhooks/:webhookId/deliveries";
@@ -63,12 +65,34 @@ export const deliveryRoutes = [
     method: "post",
     path: "/project/:projectId/webhooks/:webhookId/recover",
     auth: "project",
-    summary: "Replay every failed delivery of a time window (one per event); answers how many",
+    summary:
+      "Recover a time window in the background: replay its failed deliveries (one per event) and, with include_missed, deliver the events the webhook missed; answers how many and the recovery",
     status: 202,
     response: recoverResultSchema,
     errors: { 409: "conflict: the webhook is disabled" },
     body: recoverSchema,
     handle: (ctx, { params, body }) =>
       recoverWebhook(ctx, params.projectId ?? "", params.webhookId ?? "", body),
+  }),
+  route({
+    method: "get",
+    path: "/project/:projectId/webhooks/:webhookId/recoveries",
+    auth: "project",
+    summary: "A webhook's recoveries, newest first, with their progress (state, done, total)",
+    status: 200,
+    response: recoveryPageSchema,
+    query: listQuerySchema,
+    handle: (ctx, { params, query }) =>
+      listRecoveries(ctx, params.projectId ?? "", params.webhookId ?? "", query),
+  }),
+  route({
+    method: "get",
+    path: "/project/:projectId/webhooks/:webhookId/recoveries/:recoveryId",
+    auth: "project",
+    summary: "One recovery's progress",
+    status: 200,
+    response: recoverySchema,
+    handle: (ctx, { params }) =>
+      getRecovery(ctx, params.projectId ?? "", params.webhookId ?? "", params.recoveryId ?? ""),
   }),
 ];

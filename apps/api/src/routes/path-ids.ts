@@ -11,6 +11,7 @@ const PATH_IDS: Record<string, { kind: IdKind; what: string }> = {
   deliveryId: { kind: "delivery", what: "delivery" },
   eventId: { kind: "event", what: "event" },
   sourceId: { kind: "source", what: "source" },
+  recoveryId: { kind: "recovery", what: "recovery" },
 };
 
 /** The 404 for a path parameter that cannot be an id of its kind, or undefined. */

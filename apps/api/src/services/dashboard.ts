@@ -5,6 +5,7 @@ import { getDelivery, listAttempts, listDeliveries } from "./deliveries.js";
 import { getEvent } from "./events.js";
 import { pageByKeyset } from "./pagination.js";
 import { getProject, listProjects } from "./projects.js";
+import { listRecoveries } from "./replays.js";
 import { listSources } from "./sources.js";
 import { findWebhook, presentWebhook } from "./webhooks.js";
 
@@ -73,7 +74,8 @@ export async function webhookWithDeliveryLog(
     ...delivery,
     last_attempt: last.get(delivery.id) ?? null,
   }));
-  return { project, webhook, deliveries, next_cursor: page.next_cursor };
+  const recoveries = await listRecoveries(ctx, projectId, webhookId, { limit: 5 });
+  return { project, webhook, deliveries, next_cursor: page.next_cursor, recoveries: recoveries.data };
 }
 
 /** One delivery with its event and one page of its attempts (oldest first). */

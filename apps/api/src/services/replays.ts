@@ -1,11 +1,10 @@
-import { type Delivery, lockWebhookRecovery } from "@hookrelay/db";
-import { enqueueOrLeaveInOutbox } from "@hookrelay/ingest";
-import { newId, type RecoverInput } from "@hookrelay/shared";
+import type { Delivery, Recovery } from "@hookrelay/db";
+import { countRecoverable, enqueueOrLeaveInOutbox } from "@hookrelay/ingest";
+import { type ListQuery, newId, type RecoverInput, type RecoveryView } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { conflict, notFound } from "../errors.js";
+import { pageByKeyset } from "./pagination.js";
 import { findWebhook } from "./webhooks.js";
-
-const RECOVER_BATCH = 500;
 
 async function findEnabledWebhook(ctx: ApiContext, projectId: string, webhookId: string) {
   const webhook = await findWebhook(ctx, projectId, webhookId);
@@ -45,60 +44,68 @@ export async function replayDelivery(
   return { delivery_id: replay.id };
 }
 
+/** A recovery as the API shows it. */
+export function presentRecovery(recovery: Recovery): RecoveryView {
+  return {
+    id: recovery.id,
+    webhook_id: recovery.webhookId,
+    state: recovery.state as RecoveryView["state"],
+    include_missed: recovery.includeMissed,
+    since: recovery.since.toISOString(),
+    until: recovery.until.toISOString(),
+    total: recovery.total,
+    done: recovery.done,
+    created_at: recovery.createdAt.toISOString(),
+    finished_at: recovery.finishedAt?.toISOString() ?? null,
+  };
+}
+
 /**
- * Replays every failed delivery of the webhook created in [since, until], one per event: events that
- * already have a pending or succeeded delivery to this webhook (including replays made earlier in this
- * run) are skipped. Works through the window in batches by id, never loading it whole. Each batch checks
- * and inserts under a per-webhook transaction lock, so concurrent recovers (a retried request, two
- * operators) replay no event twice: the later one sees the earlier one's replays as pending and skips them.
+ * Starts a recovery of the window: answers how many deliveries it will make (failed events replayed, one
+ * per event, plus with include_missed the events the webhook takes now that never got a delivery to it)
+ * and the recovery, which dispatchers then work through in bounded batches (advanceRecovery). Calling it
+ * twice, or concurrently, delivers no event twice: each batch skips events that got a delivery meanwhile.
  */
 export async function recoverWebhook(
   ctx: ApiContext,
   projectId: string,
   webhookId: string,
-  window: RecoverInput,
+  input: RecoverInput,
 ) {
-  await findEnabledWebhook(ctx, projectId, webhookId);
-  const until = window.until ?? new Date();
-  let cursor: string | undefined;
-  let count = 0;
-  for (;;) {
-    const failed = await ctx.db.delivery.findMany({
-      where: {
-        webhookId,
-        status: "failed",
-        createdAt: { gte: window.since, lte: until },
-        ...(cursor && { id: { gt: cursor } }),
-      },
-      orderBy: { id: "asc" },
-      take: RECOVER_BATCH,
-    });
-    if (failed.length === 0) break;
-    cursor = failed.at(-1)?.id;
+  const webhook = await findEnabledWebhook(ctx, projectId, webhookId);
+  const window = { since: input.since, until: input.until ?? new Date() };
+  const target = { id: webhook.id, projectId, eventTypes: webhook.eventTypes, filter: webhook.filter };
+  const total = await countRecoverable(ctx.db, target, window, input.include_missed);
+  const recovery = await ctx.db.recovery.create({
+    data: {
+      id: newId("recovery"),
+      projectId,
+      webhookId,
+      ...window,
+      includeMissed: input.include_missed,
+      total,
+    },
+  });
+  return { count: total, recovery: presentRecovery(recovery) };
+}
 
-    const eventIds = [...new Set(failed.map((delivery) => delivery.eventId))];
-    const replays = await ctx.db.$transaction(async (tx) => {
-      await lockWebhookRecovery(tx, webhookId);
-      const settled = await tx.delivery.findMany({
-        where: { webhookId, eventId: { in: eventIds }, status: { in: ["pending", "succeeded"] } },
-        select: { eventId: true },
-      });
-      const skip = new Set(settled.map((delivery) => delivery.eventId));
-      const latestPerEvent = new Map<string, Delivery>();
-      for (const delivery of failed)
-        if (!skip.has(delivery.eventId)) latestPerEvent.set(delivery.eventId, delivery);
-      const made = replaysOf([...latestPerEvent.values()]);
-      if (made.length > 0) await tx.delivery.createMany({ data: made });
-      return made;
-    });
-    if (replays.length > 0) {
-      await enqueueOrLeaveInOutbox(
-        ctx,
-        replays.map((replay) => ({ deliveryId: replay.id, webhookId })),
-      );
-      count += replays.length;
-    }
-    if (failed.length < RECOVER_BATCH) break;
-  }
-  return { count };
+export async function listRecoveries(
+  ctx: ApiContext,
+  projectId: string,
+  webhookId: string,
+  query: ListQuery,
+) {
+  await findWebhook(ctx, projectId, webhookId);
+  return pageByKeyset(
+    query,
+    "desc",
+    (args) => ctx.db.recovery.findMany({ ...args, where: { ...args.where, webhookId } }),
+    presentRecovery,
+  );
+}
+
+export async function getRecovery(ctx: ApiContext, projectId: string, webhookId: string, recoveryId: string) {
+  const recovery = await ctx.db.recovery.findFirst({ where: { id: recoveryId, webhookId, projectId } });
+  if (!recovery) throw notFound("recovery");
+  return presentRecovery(recovery);
 }

@@ -272,8 +272,42 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Replay every failed delivery of a time window (one per event); answers how many */
+        /** Recover a time window in the background: replay its failed deliveries (one per event) and, with include_missed, deliver the events the webhook missed; answers how many and the recovery */
         post: operations["postProjectProjectIdWebhooksWebhookIdRecover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/project/{projectId}/webhooks/{webhookId}/recoveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's recoveries, newest first, with their progress (state, done, total) */
+        get: operations["getProjectProjectIdWebhooksWebhookIdRecoveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/project/{projectId}/webhooks/{webhookId}/recoveries/{recoveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One recovery's progress */
+        get: operations["getProjectProjectIdWebhooksWebhookIdRecoveriesRecoveryId"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -433,9 +467,31 @@ export type components = {
             /** @description the new delivery */
             delivery_id: string;
         };
+        Recovery: {
+            id: string;
+            webhook_id: string;
+            /**
+             * @description stopped: the webhook was disabled meanwhile
+             * @enum {string}
+             */
+            state: "running" | "done" | "stopped";
+            include_missed: boolean;
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            /** @description deliveries it was going to make when it started */
+            total: number;
+            /** @description deliveries made so far */
+            done: number;
+            /** Format: date-time */
+            created_at: string;
+            finished_at: string | null;
+        };
         RecoverResult: {
-            /** @description failed deliveries replayed (one per event) */
+            /** @description deliveries it will make: failed events replayed (one per event), plus missed */
             count: number;
+            recovery: components["schemas"]["Recovery"];
         };
         DeliveryPage: {
             data: components["schemas"]["Delivery"][];
@@ -444,6 +500,11 @@ export type components = {
         };
         AttemptPage: {
             data: components["schemas"]["Attempt"][];
+            /** @description pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        RecoveryPage: {
+            data: components["schemas"]["Recovery"][];
             /** @description pass as `cursor` for the next page; null on the last */
             next_cursor: string | null;
         };
@@ -2699,6 +2760,11 @@ export interface operations {
                     since: string;
                     /** Format: date-time */
                     until?: string;
+                    /**
+                     * @description also deliver the window's events that match the webhook now but never got a delivery to it
+                     * @default false
+                     */
+                    include_missed?: boolean;
                 };
             };
         };
@@ -2768,6 +2834,195 @@ export interface operations {
             };
             /** @description validation_error: the request breaks the schema; details name each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: a bug; the answer never carries its cause */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: PostgreSQL or Redis does not answer, or the api is at capacity; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getProjectProjectIdWebhooksWebhookIdRecoveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryPage"];
+                };
+            };
+            /** @description validation_error: the request cannot be read (malformed JSON, a repeated header, bad encoding) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: a missing, unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: the key belongs to another project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such resource (or an id that cannot be one) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is larger than MAX_PAYLOAD_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description validation_error: the request breaks the schema; details name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: a bug; the answer never carries its cause */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: PostgreSQL or Redis does not answer, or the api is at capacity; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getProjectProjectIdWebhooksWebhookIdRecoveriesRecoveryId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                webhookId: string;
+                recoveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recovery"];
+                };
+            };
+            /** @description validation_error: the request cannot be read (malformed JSON, a repeated header, bad encoding) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: a missing, unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: the key belongs to another project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such resource (or an id that cannot be one) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is larger than MAX_PAYLOAD_BYTES */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

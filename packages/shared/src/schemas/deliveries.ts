@@ -21,6 +21,13 @@ export type DeliveryListQuery = z.infer<typeof deliveryListQuerySchema>;
 export const recoverSchema = strictObject({
   since: timestampSchema,
   until: timestampSchema.optional(),
+  include_missed: z
+    .boolean()
+    .default(false)
+    .describe("also deliver the window's events that match the webhook now but never got a delivery to it"),
+}).refine((window) => !window.until || window.since <= window.until, {
+  path: ["until"],
+  message: "must not be before since",
 });
 export type RecoverInput = z.infer<typeof recoverSchema>;
 
@@ -66,9 +73,32 @@ export const replayResultSchema = z
   .object({ delivery_id: z.string().describe("the new delivery") })
   .meta({ id: "ReplayResult" });
 
+export const recoverySchema = z
+  .object({
+    id: z.string(),
+    webhook_id: z.string(),
+    state: z.enum(["running", "done", "stopped"]).describe("stopped: the webhook was disabled meanwhile"),
+    include_missed: z.boolean(),
+    since: instantSchema,
+    until: instantSchema,
+    total: z.number().int().describe("deliveries it was going to make when it started"),
+    done: z.number().int().describe("deliveries made so far"),
+    created_at: instantSchema,
+    finished_at: instantSchema.nullable(),
+  })
+  .meta({ id: "Recovery" });
+export type RecoveryView = z.infer<typeof recoverySchema>;
+
 export const recoverResultSchema = z
-  .object({ count: z.number().int().describe("failed deliveries replayed (one per event)") })
+  .object({
+    count: z
+      .number()
+      .int()
+      .describe("deliveries it will make: failed events replayed (one per event), plus missed"),
+    recovery: recoverySchema,
+  })
   .meta({ id: "RecoverResult" });
 
 export const deliveryPageSchema = listPageSchema(deliverySchema).meta({ id: "DeliveryPage" });
 export const attemptPageSchema = listPageSchema(attemptSchema).meta({ id: "AttemptPage" });
+export const recoveryPageSchema = listPageSchema(recoverySchema).meta({ id: "RecoveryPage" });

@@ -34,6 +34,21 @@ ${outcomeStats(attempts)}
 ${chartTable(chart)}</figure></section>`;
 }
 
+/** The webhook's latest recoveries (`POST …/recover`) with their progress; nothing when it had none. */
+function recoveriesSection(recoveries: WebhookView["recoveries"]): SafeHtml | "" {
+  if (recoveries.length === 0) return "";
+  const rows = recoveries.map(
+    (
+      recovery,
+    ) => html`<tr data-recovery="${recovery.id}"><td class="mono">${recovery.id}</td><td>${recovery.state}</td>
+<td><progress max="${Math.max(recovery.total, 1)}" value="${recovery.state === "done" ? Math.max(recovery.total, 1) : recovery.done}">${recovery.done}/${recovery.total}</progress> ${recovery.done} / ${recovery.total}</td>
+<td>${time(recovery.since)} – ${time(recovery.until)}</td><td>${recovery.include_missed ? "failed + missed" : "failed"}</td><td>${time(recovery.created_at)}</td></tr>`,
+  );
+  return html`<section aria-labelledby="recoveries-heading"><h2 id="recoveries-heading">Recoveries</h2>
+<table class="recoveries"><thead><tr><th>Recovery</th><th>State</th><th>Done / total</th><th>Window</th><th>Replays</th><th>Started</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+}
+
 /** `newSecret`: the signing secret of a webhook created a moment ago, shown on this one answer only. */
 export function webhookPage(
   context: PageContext,
@@ -109,6 +124,7 @@ ${secretBox}
 ${facts}
 <div class="actions">${toggleButton(context, webhook, "webhook")} ${testButton(context, webhook, "webhook")} <a class="button" href="${links.editWebhook(project.id, webhook.id)}">Edit</a> <a class="button danger" href="${links.deleteWebhook(project.id, webhook.id)}">Delete…</a></div>
 ${activitySection(activity)}
+${recoveriesSection(view.recoveries)}
 <h2>Delivery log</h2>
 ${filterForm}
 ${log}

@@ -1,0 +1,239 @@
+import {
+  claimRunningRecovery,
+  countFailedEventsToReplay,
+  type Database,
+  type Delivery,
+  eventsWithoutDelivery,
+  lockWebhookRecovery,
+  type MissedCandidate,
+  type RawClient,
+} from "@hookrelay/db";
+import {
+  type CompiledFilter,
+  compilePayloadFilter,
+  idAtTime,
+  isOperationalEventType,
+  matchesEventType,
+  newId,
+  type PayloadFilter,
+} from "@hookrelay/shared";
+import { enqueueFromOutbox, type OutboxHandOff } from "./outbox.js";
+
+// `POST …/recover` (SPEC): replays the window's failed deliveries (one per event) and, with
+// include_missed, delivers the window's events that match the webhook now but never got a delivery to it.
+// The api counts and records the recovery; dispatchers advance it in bounded batches (advanceRecovery).
+
+/** Events (or failed deliveries) one batch looks at: one transaction's worth. */
+export const RECOVERY_BATCH = 500;
+const COUNT_BATCH = 2_000;
+
+export interface RecoveryTarget {
+  id: string;
+  projectId: string;
+  eventTypes: string[];
+  filter: unknown;
+}
+
+export interface RecoveryWindow {
+  since: Date;
+  until: Date;
+}
+
+/** Whether the webhook, as it is now, takes a stored event: its types, its filter, never news about itself. */
+function takes(webhook: RecoveryTarget, filter: CompiledFilter | null, event: MissedCandidate): boolean {
+  if (!matchesEventType(webhook.eventTypes, event.eventType)) return false;
+  const data = filter || isOperationalEventType(event.eventType) ? JSON.parse(event.dataJson) : undefined;
+  if (isOperationalEventType(event.eventType) && data?.webhook_id === webhook.id) return false;
+  if (!filter) return true;
+  return filter({
+    event_id: event.id,
+    event_type: event.eventType,
+    created_at: event.createdAt.toISOString(),
+    project_id: webhook.projectId,
+    data,
+  });
+}
+
+const compiled = (webhook: RecoveryTarget) =>
+  webhook.filter ? compilePayloadFilter(webhook.filter as PayloadFilter) : null;
+
+/** How many deliveries a recovery of `window` will make now: failed events to replay, plus missed ones. */
+export async function countRecoverable(
+  db: RawClient,
+  webhook: RecoveryTarget,
+  window: RecoveryWindow,
+  includeMissed: boolean,
+): Promise<number> {
+  let count = await countFailedEventsToReplay(db, { webhookId: webhook.id, ...window });
+  if (!includeMissed) return count;
+  const filter = compiled(webhook);
+  const toId = idAtTime("event", window.until, "end");
+  for (let after = idAtTime("event", window.since, "start"); ; ) {
+    const batch = await eventsWithoutDelivery(db, {
+      projectId: webhook.projectId,
+      webhookId: webhook.id,
+      after,
+      toId,
+      limit: COUNT_BATCH,
+    });
+    count += batch.filter((event) => takes(webhook, filter, event)).length;
+    const last = batch.at(-1);
+    if (!last || batch.length < COUNT_BATCH) return count;
+    after = last.id;
+  }
+}
+
+type NewDelivery = Pick<
+  Delivery,
+  "id" | "projectId" | "eventId" | "webhookId" | "eventType" | "replayOfId" | "createdAt" | "enqueuedAt"
+>;
+
+function newDelivery(
+  event: { projectId: string; eventId: string; eventType: string },
+  webhookId: string,
+  replayOf: string | null,
+): NewDelivery {
+  const createdAt = new Date();
+  return {
+    id: newId("delivery", createdAt.getTime()),
+    projectId: event.projectId,
+    eventId: event.eventId,
+    webhookId,
+    eventType: event.eventType,
+    replayOfId: replayOf,
+    createdAt,
+    // In the outbox until enqueued (enqueueFromOutbox): a crash after the commit leaves them to the sweep.
+    enqueuedAt: null,
+  };
+}
+
+/**
+ * Advances the oldest running recovery no one else holds by one batch, in one transaction under the
+ * webhook's recovery lock (so concurrent recoveries of one webhook never deliver an event twice: each batch
+ * sees the others' deliveries), then enqueues what it made. False when there was nothing to do.
+ *
+ * Crash windows: dies inside the transaction — nothing happened, the batch is taken again; after the commit
+ * and before the enqueue — the deliveries wait in the outbox and the sweep enqueues them.
+ */
+export async function advanceRecovery(handOff: OutboxHandOff): Promise<boolean> {
+  const { db } = handOff;
+  const made = await db.$transaction(
+    async (tx) => {
+      const recovery = await claimRunningRecovery(tx);
+      if (!recovery) return null;
+      await lockWebhookRecovery(tx, recovery.webhookId);
+      const webhook = await tx.webhook.findUnique({ where: { id: recovery.webhookId } });
+      if (!webhook?.enabled) {
+        await tx.recovery.update({
+          where: { id: recovery.id },
+          data: { state: "stopped", finishedAt: new Date() },
+        });
+        return [];
+      }
+      const target: RecoveryTarget = {
+        id: webhook.id,
+        projectId: webhook.projectId,
+        eventTypes: webhook.eventTypes,
+        filter: webhook.filter,
+      };
+      const step =
+        recovery.phase === "failed"
+          ? await failedBatch(tx, recovery)
+          : await missedBatch(tx, target, recovery);
+      const deliveries = step.deliveries;
+      if (deliveries.length > 0) await tx.delivery.createMany({ data: deliveries });
+      const toMissed = step.finished && recovery.phase === "failed" && recovery.includeMissed;
+      const finished = step.finished && !toMissed;
+      await tx.recovery.update({
+        where: { id: recovery.id },
+        data: {
+          ...(toMissed ? { phase: "missed", cursor: "" } : { cursor: step.cursor }),
+          done: { increment: deliveries.length },
+          ...(finished && { state: "done", finishedAt: new Date() }),
+        },
+      });
+      return deliveries;
+    },
+    { timeout: 30_000 },
+  );
+  if (made === null) return false;
+  await enqueueFromOutbox(
+    handOff,
+    made.map((delivery) => ({ deliveryId: delivery.id, webhookId: delivery.webhookId })),
+  );
+  return true;
+}
+
+interface Step {
+  deliveries: NewDelivery[];
+  cursor: string;
+  finished: boolean;
+}
+
+type Tx = Parameters<Parameters<Database["$transaction"]>[0]>[0];
+
+/** The next failed deliveries of the window: one replay per event that has none pending or succeeded. */
+async function failedBatch(
+  tx: Tx,
+  recovery: { webhookId: string; since: Date; until: Date; cursor: string },
+): Promise<Step> {
+  const failed = await tx.delivery.findMany({
+    where: {
+      webhookId: recovery.webhookId,
+      status: "failed",
+      createdAt: { gte: recovery.since, lte: recovery.until },
+      ...(recovery.cursor && { id: { gt: recovery.cursor } }),
+    },
+    orderBy: { id: "asc" },
+    take: RECOVERY_BATCH,
+  });
+  const eventIds = [...new Set(failed.map((delivery) => delivery.eventId))];
+  const settled = await tx.delivery.findMany({
+    where: {
+      webhookId: recovery.webhookId,
+      eventId: { in: eventIds },
+      status: { in: ["pending", "succeeded"] },
+    },
+    select: { eventId: true },
+  });
+  const skip = new Set(settled.map((delivery) => delivery.eventId));
+  const latestPerEvent = new Map<string, Delivery>();
+  for (const delivery of failed)
+    if (!skip.has(delivery.eventId)) latestPerEvent.set(delivery.eventId, delivery);
+  return {
+    deliveries: [...latestPerEvent.values()].map((original) =>
+      newDelivery(original, original.webhookId, original.id),
+    ),
+    cursor: failed.at(-1)?.id ?? recovery.cursor,
+    finished: failed.length < RECOVERY_BATCH,
+  };
+}
+
+/** The next events of the window without a delivery to the webhook that it takes as it is now. */
+async function missedBatch(
+  tx: Tx,
+  webhook: RecoveryTarget,
+  recovery: { since: Date; until: Date; cursor: string },
+): Promise<Step> {
+  const candidates = await eventsWithoutDelivery(tx, {
+    projectId: webhook.projectId,
+    webhookId: webhook.id,
+    after: recovery.cursor || idAtTime("event", recovery.since, "start"),
+    toId: idAtTime("event", recovery.until, "end"),
+    limit: RECOVERY_BATCH,
+  });
+  const filter = compiled(webhook);
+  return {
+    deliveries: candidates
+      .filter((event) => takes(webhook, filter, event))
+      .map((event) =>
+        newDelivery(
+          { projectId: webhook.projectId, eventId: event.id, eventType: event.eventType },
+          webhook.id,
+          null,
+        ),
+      ),
+    cursor: candidates.at(-1)?.id ?? recovery.cursor,
+    finished: candidates.length < RECOVERY_BATCH,
+  };
+}
