@@ -82,6 +82,9 @@ function sampleArguments(seeded: Seeded): Record<string, unknown[]> {
     "disable webhook": [{ webhookId, reason: "manual", at: now, announce: true, causedBy: deliveryId }],
     "operational events waiting": [10],
     "claim a running recovery": [],
+    "fifo head": [webhookId],
+    "fifo lines": [[webhookId]],
+    "fifo heads due": [now],
     "count failed events to replay": [webhookId, new Date(0), now],
     "events without a delivery to a webhook": [
       { projectId, webhookId, after: "evt_", toId: "evt_~", limit: 10 },

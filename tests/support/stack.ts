@@ -148,7 +148,17 @@ export async function startStack(
     dispatcherQueues = openServiceQueues(connection, config.queueTopology);
     const metrics = new DispatcherMetrics({ queues: dispatcherQueues, readers: serviceGaugeReaders(db) });
     workers = startDeliveryWorkers(
-      { config, db, http: httpClient, secretBox, logger, rateLimiter, recorder, metrics },
+      {
+        config,
+        db,
+        http: httpClient,
+        secretBox,
+        logger,
+        rateLimiter,
+        recorder,
+        metrics,
+        deliveryQueues: queues,
+      },
       workerConnection,
     );
     healthServer = startHealthServer(

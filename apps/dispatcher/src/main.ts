@@ -41,6 +41,9 @@ const recorder = new AttemptRecorder(db);
 const monitoredQueues = openServiceQueues(redis, config.queueTopology);
 const metrics = new DispatcherMetrics({ queues: monitoredQueues, readers: serviceGaugeReaders(db) });
 const secretBox = new SecretBox(config.secretsKey);
+const deliveryQueues = openDeliveryQueues(redis, config.queueTopology, (error) =>
+  logger.debug({ err: error.message }, "queue error"),
+);
 const workers = startDeliveryWorkers(
   {
     config,
@@ -51,11 +54,9 @@ const workers = startDeliveryWorkers(
     rateLimiter: new EndpointRateLimiter(redis, config.queueTopology),
     recorder,
     metrics,
+    deliveryQueues,
   },
   redis,
-);
-const deliveryQueues = openDeliveryQueues(redis, config.queueTopology, (error) =>
-  logger.debug({ err: error.message }, "queue error"),
 );
 const stopSweep = scheduleOutboxSweep(
   { db, queues: deliveryQueues, redis, logger, graceMs: config.outboxSweepIntervalMs },

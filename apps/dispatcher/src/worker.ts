@@ -3,14 +3,17 @@ import {
   type DeliveryForAttempt,
   DeliveryLoader,
   failPendingDeliveries,
+  fifoHead,
   type Outcome,
   pendingDeliveryState,
 } from "@hookrelay/db";
 import {
   attemptRequest,
   type DeliverJob,
+  type DeliveryQueues,
   DisabledReason,
   deliverJobSchema,
+  enqueueDeliveries,
   idTime,
   type Logger,
   type SecretBox,
@@ -36,6 +39,8 @@ export interface DispatcherContext {
   rateLimiter: EndpointRateLimiter;
   recorder: AttemptRecorder;
   metrics: DispatcherMetrics;
+  /** Where a FIFO line's next head is enqueued when the one before it ends. */
+  deliveryQueues: DeliveryQueues;
 }
 
 /** Thrown to make BullMQ retry; carries the delay the worker chose (and recorded as next_attempt_at). */
@@ -154,6 +159,27 @@ export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: Webhoo
     await job.moveToDelayed(wakeAt, token);
     if (job.id !== undefined) inFlight.parked(webhookId, job.id, wakeAt, reason === "no_place");
     waitInDelayed();
+  }
+
+  /**
+   * Enqueues a FIFO line's head once the delivery before it ended (its attempt recorded). A second try a
+   * moment later covers the head's own job still running its "behind" answer when the first add came
+   * (BullMQ ignores an add while a job of that id exists). If this process dies first, the outbox sweep
+   * finds the head without a job.
+   */
+  function releaseNextHead(webhookId: string, again = true): void {
+    void (async () => {
+      const next = await fifoHead(db, webhookId);
+      if (!next) return;
+      const delayMs = Math.max(0, (next.nextAttemptAt?.getTime() ?? 0) - Date.now());
+      await enqueueDeliveries(ctx.deliveryQueues, [{ deliveryId: next.id, webhookId }], {
+        delayMs,
+        timeoutMs: 5_000,
+      });
+      if (again) setTimeout(() => releaseNextHead(webhookId, false), 1_000).unref();
+    })().catch((error: Error) =>
+      ctx.logger.warn({ webhookId, err: error.message }, "fifo: next head not enqueued; the sweep will"),
+    );
   }
 
   /** One attempt; the job is parked instead when its webhook has no place or no room in its rate line. */
@@ -318,7 +344,18 @@ export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: Webhoo
         ctx.metrics.webhookDisabled();
         return "webhook_disabled";
       }
-      return await attempt(job, token, data, delivery);
+      const inLine = delivery.webhook.ordering === "fifo" && delivery.replayOf === null;
+      // Behind its FIFO line's head: the job ends here; the head's end enqueues it when its turn comes.
+      if (inLine && (await fifoHead(db, delivery.webhook.id))?.id !== delivery.id) return "behind_head";
+      try {
+        const outcome = await attempt(job, token, data, delivery);
+        if (inLine) releaseNextHead(delivery.webhook.id);
+        return outcome;
+      } catch (error) {
+        // Ended for good (failed, or out of time): the line moves on.
+        if (inLine && error instanceof UnrecoverableError) releaseNextHead(delivery.webhook.id);
+        throw error;
+      }
     } catch (error) {
       if (
         !(error instanceof RetryLater || error instanceof DelayedError || error instanceof UnrecoverableError)

@@ -12,6 +12,8 @@ export interface DeliveryForAttempt {
   eventType: string;
   createdAt: Date;
   payload: string;
+  /** The delivery this one replays; replays do not wait in a FIFO line. */
+  replayOf: string | null;
   webhook: {
     id: string;
     enabled: boolean;
@@ -25,13 +27,24 @@ export interface DeliveryForAttempt {
     /** The extra HMAC header's name; null means X-Webhook-Signature. */
     signatureHeader: string | null;
     signatureFormat: string;
+    /** none, or fifo (see fifo.ts). */
+    ordering: string;
   };
 }
 
 const deliveriesForAttempts = rawQuery({
   name: "deliveries for attempts",
   columns: {
-    deliveries: ["id", "status", "attempt_count", "event_id", "event_type", "created_at", "webhook_id"],
+    deliveries: [
+      "id",
+      "status",
+      "attempt_count",
+      "event_id",
+      "event_type",
+      "created_at",
+      "webhook_id",
+      "replay_of",
+    ],
     events: ["id", "payload"],
     webhooks: [
       "id",
@@ -45,6 +58,7 @@ const deliveriesForAttempts = rawQuery({
       "failing_since",
       "signature_header",
       "signature_format",
+      "ordering",
     ],
   },
   row: {
@@ -55,6 +69,7 @@ const deliveriesForAttempts = rawQuery({
     eventType: "text",
     createdAt: "timestamptz",
     payload: "text",
+    replayOf: "text | null",
     webhook_id: "text",
     webhook_enabled: "bool",
     webhook_url: "text",
@@ -66,16 +81,18 @@ const deliveriesForAttempts = rawQuery({
     webhook_failingSince: "timestamptz | null",
     webhook_signatureHeader: "text | null",
     webhook_signatureFormat: "text",
+    webhook_ordering: "text",
   },
   sql: (deliveryIds: string[]) => Prisma.sql`
     SELECT d.id, d.status::text AS status, d.attempt_count AS "attemptCount", d.event_id AS "eventId",
-           d.event_type AS "eventType", d.created_at AS "createdAt", e.payload,
+           d.event_type AS "eventType", d.created_at AS "createdAt", e.payload, d.replay_of AS "replayOf",
            w.id AS webhook_id, w.enabled AS webhook_enabled, w.url AS webhook_url,
            w.headers AS webhook_headers, w.secret_ciphertext AS "webhook_secretCiphertext",
            w.previous_secret_ciphertext AS "webhook_previousSecretCiphertext",
            w.previous_secret_expires_at AS "webhook_previousSecretExpiresAt",
            w.rate_limit_per_second AS "webhook_rateLimitPerSecond", w.failing_since AS "webhook_failingSince",
-           w.signature_header AS "webhook_signatureHeader", w.signature_format AS "webhook_signatureFormat"
+           w.signature_header AS "webhook_signatureHeader", w.signature_format AS "webhook_signatureFormat",
+           w.ordering AS webhook_ordering
     FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
     WHERE d.id = ANY(${deliveryIds}::text[])`,
 });
@@ -123,6 +140,7 @@ function fromRow(row: Row): DeliveryForAttempt {
     eventType: row.eventType,
     createdAt: row.createdAt,
     payload: row.payload,
+    replayOf: row.replayOf,
     webhook: {
       id: row.webhook_id,
       enabled: row.webhook_enabled,
@@ -135,6 +153,7 @@ function fromRow(row: Row): DeliveryForAttempt {
       failingSince: row.webhook_failingSince,
       signatureHeader: row.webhook_signatureHeader,
       signatureFormat: row.webhook_signatureFormat,
+      ordering: row.webhook_ordering,
     },
   };
 }

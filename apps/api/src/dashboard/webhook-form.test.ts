@@ -80,6 +80,7 @@ describe("webhook form", () => {
       filter: { "data.amount": { $gte: 100 } },
       signature_header: null,
       signature_format: "sha256=hex",
+      ordering: "none",
       enabled: false,
     });
   });

@@ -16,6 +16,7 @@ export const WEBHOOK_FORM_FIELDS = [
   "secret",
   "signature_header",
   "signature_format",
+  "ordering",
   "enabled",
 ] as const;
 export type WebhookFormField = (typeof WEBHOOK_FORM_FIELDS)[number];
@@ -35,6 +36,8 @@ export interface WebhookFormValues {
   /** Empty: the default header. */
   signature_header: string;
   signature_format: string;
+  /** none or fifo. */
+  ordering: string;
   enabled: boolean;
 }
 
@@ -53,6 +56,7 @@ export const emptyWebhookForm = (): WebhookFormValues => ({
   secret: "",
   signature_header: "",
   signature_format: DEFAULT_SIGNATURE_FORMAT,
+  ordering: "none",
   enabled: true,
 });
 
@@ -73,6 +77,7 @@ export function formValuesFromBody(body: unknown): WebhookFormValues {
     secret: text(fields, "secret").trim(),
     signature_header: text(fields, "signature_header").trim(),
     signature_format: text(fields, "signature_format").trim() || DEFAULT_SIGNATURE_FORMAT,
+    ordering: text(fields, "ordering").trim() || "none",
     // An unchecked box sends nothing.
     enabled: text(fields, "enabled") === "true",
   };
@@ -88,6 +93,7 @@ export function formValuesFromWebhook(webhook: {
   filter: Record<string, unknown> | null;
   signature_header: string;
   signature_format: string;
+  ordering?: string;
   enabled: boolean;
 }): WebhookFormValues {
   return {
@@ -102,6 +108,7 @@ export function formValuesFromWebhook(webhook: {
     secret: "",
     signature_header: webhook.signature_header,
     signature_format: webhook.signature_format,
+    ordering: webhook.ordering ?? "none",
     enabled: webhook.enabled,
   };
 }
@@ -182,6 +189,7 @@ export function createInputFrom(values: WebhookFormValues): Record<string, unkno
     ...(values.secret ? { secret: values.secret } : {}),
     ...(values.signature_header ? { signature_header: values.signature_header } : {}),
     signature_format: values.signature_format,
+    ...(values.ordering === "fifo" ? { ordering: "fifo" } : {}),
   };
 }
 
@@ -208,6 +216,7 @@ export function updateInputFrom(
     filter: filterOrThrow(values.filter),
     signature_header: storedSignatureHeader(values.signature_header),
     signature_format: values.signature_format,
+    ordering: values.ordering,
     enabled: values.enabled,
   };
 }

@@ -1,4 +1,4 @@
-import { lastAttempts, type Webhook } from "@hookrelay/db";
+import { type FifoLine, lastAttempts, type Webhook } from "@hookrelay/db";
 import type { DeliveryListQuery, ListQuery } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { getDelivery, listAttempts, listDeliveries } from "./deliveries.js";
@@ -7,13 +7,13 @@ import { pageByKeyset } from "./pagination.js";
 import { getProject, listProjects } from "./projects.js";
 import { listRecoveries } from "./replays.js";
 import { listSources } from "./sources.js";
-import { findWebhook, presentWebhook } from "./webhooks.js";
+import { findWebhook, presentWebhook, withLines } from "./webhooks.js";
 
 // Reads the dashboard needs beyond the API's answers (joins for one page); writes go through the API's services.
 
 /** The API's webhook view plus failing_since (the dashboard shows health; the API does not expose it). */
-export function presentWebhookHealth(webhook: Webhook) {
-  return { ...presentWebhook(webhook), failing_since: webhook.failingSince?.toISOString() ?? null };
+export function presentWebhookHealth(webhook: Webhook, line?: FifoLine) {
+  return { ...presentWebhook(webhook, line), failing_since: webhook.failingSince?.toISOString() ?? null };
 }
 export type WebhookHealth = ReturnType<typeof presentWebhookHealth>;
 
@@ -64,7 +64,8 @@ export async function webhookWithDeliveryLog(
   query: DeliveryListQuery,
 ) {
   const project = await getProject(ctx.db, projectId);
-  const webhook = presentWebhookHealth(await findWebhook(ctx, projectId, webhookId));
+  const found = await findWebhook(ctx, projectId, webhookId);
+  const webhook = presentWebhookHealth(found, (await withLines(ctx, [found])).get(found.id));
   const page = await listDeliveries(ctx, projectId, webhookId, query);
   const last = await lastAttempts(
     ctx.db,

@@ -1,4 +1,12 @@
-import { disableWebhookManually, lockProject, Prisma, rotateSecret, type Webhook } from "@hookrelay/db";
+import {
+  disableWebhookManually,
+  type FifoLine,
+  fifoLines,
+  lockProject,
+  Prisma,
+  rotateSecret,
+  type Webhook,
+} from "@hookrelay/db";
 import {
   type CreateWebhookInput,
   checkWebhookTarget,
@@ -29,7 +37,10 @@ function presentHeaders(headers: Prisma.JsonValue): Record<string, string> {
   );
 }
 
-export function presentWebhook(webhook: Webhook): WebhookView {
+const NO_LINE: FifoLine = { waiting: 0, blockedSince: null };
+
+/** The webhook as the API shows it; `line` is its FIFO line (see withLines), empty by default. */
+export function presentWebhook(webhook: Webhook, line: FifoLine = NO_LINE): WebhookView {
   return {
     id: webhook.id,
     project_id: webhook.projectId,
@@ -47,9 +58,24 @@ export function presentWebhook(webhook: Webhook): WebhookView {
     signature_header: webhook.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
     signature_format: webhook.signatureFormat as WebhookView["signature_format"],
     filter: (webhook.filter as WebhookView["filter"]) ?? null,
+    ordering: webhook.ordering as WebhookView["ordering"],
+    blocked_deliveries: Math.max(0, line.waiting),
+    blocked_since: line.blockedSince?.toISOString() ?? null,
     created_at: webhook.createdAt.toISOString(),
     updated_at: webhook.updatedAt.toISOString(),
   };
+}
+
+/** The FIFO lines of those of `webhooks` that are FIFO, by webhook id (one query for a page). */
+export async function withLines(ctx: ApiContext, webhooks: Webhook[]): Promise<Map<string, FifoLine>> {
+  return fifoLines(
+    ctx.db,
+    webhooks.filter((webhook) => webhook.ordering === "fifo").map((webhook) => webhook.id),
+  );
+}
+
+async function presentWithLine(ctx: ApiContext, webhook: Webhook): Promise<WebhookView> {
+  return presentWebhook(webhook, (await withLines(ctx, [webhook])).get(webhook.id));
 }
 
 /** SSRF guard at create/update; the dispatcher checks again at connect time. */
@@ -89,6 +115,7 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
         signatureHeader: storedSignatureHeader(input.signature_header),
         signatureFormat: input.signature_format ?? DEFAULT_SIGNATURE_FORMAT,
         filter: (input.filter as Prisma.InputJsonObject | null | undefined) ?? Prisma.DbNull,
+        ordering: input.ordering ?? "none",
       },
     });
   });
@@ -96,13 +123,15 @@ export async function createWebhook(ctx: ApiContext, projectId: string, input: C
   return { ...presentWebhook(webhook), secret };
 }
 
-export function listWebhooks(ctx: ApiContext, projectId: string, query: ListQuery) {
-  return pageByKeyset(
+export async function listWebhooks(ctx: ApiContext, projectId: string, query: ListQuery) {
+  const page = await pageByKeyset(
     query,
     "desc",
     (args) => ctx.db.webhook.findMany({ ...args, where: { ...args.where, projectId } }),
-    presentWebhook,
+    (webhook) => webhook,
   );
+  const lines = await withLines(ctx, page.data);
+  return { ...page, data: page.data.map((webhook) => presentWebhook(webhook, lines.get(webhook.id))) };
 }
 
 export async function findWebhook(ctx: ApiContext, projectId: string, webhookId: string): Promise<Webhook> {
@@ -112,7 +141,7 @@ export async function findWebhook(ctx: ApiContext, projectId: string, webhookId:
 }
 
 export async function getWebhook(ctx: ApiContext, projectId: string, webhookId: string) {
-  return presentWebhook(await findWebhook(ctx, projectId, webhookId));
+  return presentWithLine(ctx, await findWebhook(ctx, projectId, webhookId));
 }
 
 /** The signature header must stay distinct from the custom headers the webhook will have after the patch. */
@@ -151,6 +180,7 @@ export async function updateWebhook(
     data.signatureHeader = storedSignatureHeader(patch.signature_header);
   }
   if (patch.signature_format !== undefined) data.signatureFormat = patch.signature_format;
+  if (patch.ordering !== undefined) data.ordering = patch.ordering;
   if (patch.filter !== undefined)
     data.filter = (patch.filter as Prisma.InputJsonObject | null) ?? Prisma.DbNull;
   if (patch.enabled !== undefined && patch.enabled !== current.enabled) {
@@ -171,7 +201,7 @@ export async function updateWebhook(
     return tx.webhook.update({ where: { id: current.id }, data });
   });
   ctx.lookups.changed();
-  return presentWebhook(webhook);
+  return presentWithLine(ctx, webhook);
 }
 
 export async function deleteWebhook(ctx: ApiContext, projectId: string, webhookId: string): Promise<void> {

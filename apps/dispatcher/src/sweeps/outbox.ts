@@ -1,5 +1,6 @@
 import {
   type Database,
+  fifoHeadsDue,
   markEnqueued,
   type OutboxCursor,
   OVERDUE_CURSOR_START,
@@ -23,6 +24,8 @@ import {
 import type { Queue } from "bullmq";
 
 const BATCH = 500;
+/** How long a due FIFO head may be without a job before the sweep enqueues it. */
+const FIFO_HEAD_GRACE_MS = 2_000;
 /** Deliveries re-enqueued per statement and addBulk after Redis lost its data. */
 const RESTORE_BATCH = 2_000;
 /** Overdue deliveries of each kind checked against the queue per sweep (one Redis round trip). */
@@ -89,7 +92,8 @@ export async function sweepOutbox(
   const enqueued = await enqueueOutbox(options);
   const restored = await restoreAfterDataLoss(options);
   const lost = restored > 0 ? 0 : await requeueLostJobs(options, walk);
-  return enqueued + restored + lost;
+  const heads = restored > 0 ? 0 : await requeueStalledFifoHeads(options);
+  return enqueued + restored + lost + heads;
 }
 
 /**
@@ -165,6 +169,31 @@ async function requeueLostJobs(options: OutboxSweepOptions, walk: OverdueWalk): 
   }
   Object.assign(walk, { current: next, sweeps: next === OVERDUE_CURSOR_START ? 0 : walk.sweeps + 1 });
   return requeued;
+}
+
+/**
+ * FIFO lines whose head is overdue and has no job: the deliveries behind a head wait without jobs and only
+ * the head's end enqueues the next, so a dispatcher dying between recording a head and enqueueing the next
+ * one would stall the line; this finds it within FIFO_HEAD_GRACE_MS plus a sweep. Every sweep: FIFO webhooks
+ * are few, and a head is rarely without a job for more than the moment between its predecessor's end and
+ * its enqueue (an extra add then is harmless: the job id is the delivery id).
+ */
+async function requeueStalledFifoHeads(options: OutboxSweepOptions): Promise<number> {
+  const { db, queues, logger, redisCallMs = REDIS_CALL_MS } = options;
+  const heads = await fifoHeadsDue(db, new Date(Date.now() - FIFO_HEAD_GRACE_MS));
+  const stalled: DeliveryRef[] = [];
+  for (const [shard, rows] of groupByShard(queues, heads, (row) => row.webhookId)) {
+    await withTimeout(jobsGone(options, shard, rows), redisCallMs, "redis did not answer").then(
+      (gone) => stalled.push(...gone),
+      (error: Error) => warnShardsFailed(logger, rows.length, [error], "they are checked on the next sweep"),
+    );
+  }
+  if (stalled.length === 0) return 0;
+  const { failed, errors } = await enqueueDeliveries(queues, stalled, { timeoutMs: redisCallMs });
+  if (failed.length > 0)
+    warnShardsFailed(logger, failed.length, errors, "they are checked on the next sweep");
+  logger.warn({ count: stalled.length - failed.length }, "re-enqueued FIFO heads whose jobs were gone");
+  return stalled.length - failed.length;
 }
 
 /**

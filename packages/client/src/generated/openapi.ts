@@ -589,6 +589,12 @@ export type components = {
             filter: {
                 [key: string]: unknown;
             } | null;
+            /** @enum {string} */
+            ordering: "none" | "fifo";
+            /** @description fifo: deliveries waiting behind the one being delivered (0 otherwise) */
+            blocked_deliveries: number;
+            /** @description fifo: when the delivery at the head of the line first failed; null while it has not */
+            blocked_since: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -618,6 +624,12 @@ export type components = {
             filter: {
                 [key: string]: unknown;
             } | null;
+            /** @enum {string} */
+            ordering: "none" | "fifo";
+            /** @description fifo: deliveries waiting behind the one being delivered (0 otherwise) */
+            blocked_deliveries: number;
+            /** @description fifo: when the delivery at the head of the line first failed; null while it has not */
+            blocked_since: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1747,6 +1759,11 @@ export interface operations {
                     filter?: {
                         [key: string]: unknown;
                     } | null;
+                    /**
+                     * @description fifo: one delivery at a time, in event order; a failing one holds those behind it
+                     * @enum {string}
+                     */
+                    ordering?: "none" | "fifo";
                     /** @description Your own signing secret: whsec_ + base64 of 24-64 bytes, or 16-128 printable ASCII characters (used as raw key bytes) */
                     secret?: string;
                 };
@@ -2058,6 +2075,11 @@ export interface operations {
                     filter?: {
                         [key: string]: unknown;
                     } | null;
+                    /**
+                     * @description fifo: one delivery at a time, in event order; a failing one holds those behind it
+                     * @enum {string}
+                     */
+                    ordering?: "none" | "fifo";
                     secret?: unknown;
                 };
             };

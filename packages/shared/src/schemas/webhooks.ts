@@ -155,6 +155,10 @@ const webhookFields = {
   signature_header: signatureHeaderSchema.nullish(),
   signature_format: signatureFormatSchema.optional(),
   filter: payloadFilterSchema.nullish(),
+  ordering: z
+    .enum(["none", "fifo"])
+    .optional()
+    .describe("fifo: one delivery at a time, in event order; a failing one holds those behind it"),
 };
 
 export const createWebhookSchema = strictObject({
@@ -204,6 +208,14 @@ export const webhookSchema = z
       .record(z.string(), z.unknown())
       .nullable()
       .describe("payload filter: only events whose envelope matches are delivered (null: all of its types)"),
+    ordering: z.enum(["none", "fifo"]),
+    blocked_deliveries: z
+      .number()
+      .int()
+      .describe("fifo: deliveries waiting behind the one being delivered (0 otherwise)"),
+    blocked_since: instantSchema
+      .nullable()
+      .describe("fifo: when the delivery at the head of the line first failed; null while it has not"),
     created_at: instantSchema,
     updated_at: instantSchema,
   })

@@ -114,6 +114,12 @@ ${field(
       html`<option value="${format}"${values.signature_format === format ? html` selected` : ""}>${FORMAT_LABELS[format]}</option>`,
   )}</select>`,
 )}
+${field(
+  "ordering",
+  "Ordering",
+  html`<select id="${id("ordering")}" name="ordering"${invalid("ordering")}><option value="none"${values.ordering === "fifo" ? "" : html` selected`}>none: in parallel (fastest)</option><option value="fifo"${values.ordering === "fifo" ? html` selected` : ""}>FIFO: one at a time, in event order</option></select>`,
+  "FIFO: a failing delivery holds those behind it until it succeeds or ends failed. Replays and test events do not wait.",
+)}
 ${
   mode === "edit"
     ? field(

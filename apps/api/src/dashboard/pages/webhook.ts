@@ -70,6 +70,15 @@ ${webhook.description ? html`<dt>Description</dt><dd>${webhook.description}</dd>
       ? html` <span class="muted">(subscribed to operational events)</span>`
       : ""
   }</dd>
+<dt>Ordering</dt><dd>${
+    webhook.ordering === "fifo"
+      ? html`<strong>FIFO</strong>: one at a time, in event order${
+          webhook.blocked_deliveries > 0 || webhook.blocked_since
+            ? html` — <span class="fifo-line" data-blocked="${webhook.blocked_deliveries}">${webhook.blocked_deliveries} waiting behind the head${webhook.blocked_since ? html`, held since ${time(webhook.blocked_since)}` : ""}</span>`
+            : ""
+        }`
+      : html`<span class="muted">none (in parallel)</span>`
+  }</dd>
 <dt>State</dt><dd>${enabledState(webhook)}</dd>
 <dt>Fail count</dt><dd>${webhook.fail_count}</dd>
 <dt>Health</dt><dd>${webhookHealth(webhook)}</dd>

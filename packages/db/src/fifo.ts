@@ -1,0 +1,96 @@
+import { Prisma } from "./generated/prisma/client.js";
+import { type RawClient, type RowOf, rawQuery } from "./raw-rows.js";
+
+// A FIFO webhook (`ordering: "fifo"`) gets its deliveries one at a time, in event order. Its line is its
+// pending deliveries that are not replays, ordered by event id; the first is the head, and only the head
+// is attempted: the others wait until it succeeds or ends failed. Replays and test sends (never pending)
+// do not wait in the line.
+
+const head = rawQuery({
+  name: "fifo head",
+  columns: { deliveries: ["id", "webhook_id", "status", "replay_of", "event_id", "next_attempt_at"] },
+  row: { id: "text", nextAttemptAt: "timestamptz | null" },
+  sql: (webhookId: string) => Prisma.sql`
+    SELECT id, next_attempt_at AS "nextAttemptAt" FROM deliveries
+    WHERE webhook_id = ${webhookId} AND status = 'pending' AND replay_of IS NULL
+    ORDER BY event_id, id LIMIT 1`,
+});
+
+export type FifoHead = RowOf<typeof head.row>;
+
+/** The delivery a FIFO webhook may attempt now, or none when its line is empty. */
+export async function fifoHead(db: RawClient, webhookId: string): Promise<FifoHead | undefined> {
+  return (await head.rows(db, webhookId))[0];
+}
+
+const lines = rawQuery({
+  name: "fifo lines",
+  columns: {
+    deliveries: ["id", "webhook_id", "status", "replay_of", "event_id", "attempt_count"],
+    attempts: ["delivery_id", "created_at"],
+  },
+  row: { webhookId: "text", waiting: "int4", blockedSince: "timestamptz | null" },
+  sql: (webhookIds: string[]) => Prisma.sql`
+    SELECT w.id AS "webhookId",
+           (SELECT count(*)::int FROM deliveries d
+            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.replay_of IS NULL) - 1 AS waiting,
+           CASE WHEN h.attempt_count > 0
+                THEN (SELECT min(a.created_at) FROM attempts a WHERE a.delivery_id = h.id) END AS "blockedSince"
+    FROM unnest(${webhookIds}::text[]) AS w(id)
+    CROSS JOIN LATERAL (
+      SELECT d.id, d.attempt_count FROM deliveries d
+      WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.replay_of IS NULL
+      ORDER BY d.event_id, d.id LIMIT 1
+    ) h`,
+});
+
+export interface FifoLine {
+  /** Deliveries waiting behind the head. */
+  waiting: number;
+  /** When the head's first attempt failed: since then the line has been held; null while it has not. */
+  blockedSince: Date | null;
+}
+
+/** The lines of these FIFO webhooks, by webhook id; a webhook with an empty line is absent. */
+export async function fifoLines(db: RawClient, webhookIds: string[]): Promise<Map<string, FifoLine>> {
+  if (webhookIds.length === 0) return new Map();
+  const rows = await lines.rows(db, webhookIds);
+  return new Map(
+    rows.map((row) => [row.webhookId, { waiting: row.waiting, blockedSince: row.blockedSince }]),
+  );
+}
+
+const heads = rawQuery({
+  name: "fifo heads due",
+  columns: {
+    webhooks: ["id", "ordering", "enabled"],
+    deliveries: [
+      "id",
+      "webhook_id",
+      "status",
+      "replay_of",
+      "event_id",
+      "created_at",
+      "next_attempt_at",
+      "enqueued_at",
+    ],
+  },
+  row: { id: "text", webhookId: "text" },
+  sql: (before: Date) => Prisma.sql`
+    SELECT h.id, w.id AS "webhookId" FROM webhooks w
+    CROSS JOIN LATERAL (
+      SELECT d.id, d.created_at, d.next_attempt_at, d.enqueued_at FROM deliveries d
+      WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.replay_of IS NULL
+      ORDER BY d.event_id, d.id LIMIT 1
+    ) h
+    WHERE w.ordering = 'fifo' AND w.enabled AND h.enqueued_at IS NOT NULL
+      AND COALESCE(h.next_attempt_at, h.created_at) < ${before}`,
+});
+
+/**
+ * The heads of FIFO lines that were due before `before`: the sweep checks their jobs, since the deliveries
+ * behind a head wait without one and only the head's end enqueues the next.
+ */
+export function fifoHeadsDue(db: RawClient, before: Date): Promise<Array<RowOf<typeof heads.row>>> {
+  return heads.rows(db, before);
+}

@@ -1,0 +1,159 @@
+import { createProject, type TestProject } from "./support/fixtures.js";
+import { type ListeningProcess, startListeningApp } from "./support/processes.js";
+import { eventually, type ReceivedRequest, TestReceiver } from "./support/receiver.js";
+import { type Stack, startStack } from "./support/stack.js";
+
+// A webhook with `ordering: "fifo"` (SPEC): its deliveries strictly in event order, one in flight at a
+// time; a failing one holds those behind it until it succeeds or ends failed; replays and test sends do not
+// wait; other webhooks are not slowed; order holds across two dispatchers and a SIGKILL.
+
+const ANSWER_MS = 40;
+
+interface Arrival {
+  n: number;
+  at: number;
+  eventType: string;
+}
+
+const arrivals = (requests: ReceivedRequest[], path: string): Arrival[] =>
+  requests
+    .filter((request) => request.url === path)
+    .map((request) => {
+      const body = JSON.parse(request.body.toString());
+      return { n: body.data?.n as number, at: request.at, eventType: body.event_type as string };
+    });
+
+/** The sequence with consecutive repeats (a retry, a redelivery after a kill) folded. */
+const folded = (ns: number[]) => ns.filter((n, index) => index === 0 || ns[index - 1] !== n);
+
+/** Two arrivals less than one answer apart: the second was sent while the first was in flight. */
+function overlaps(list: Arrival[]): Arrival[][] {
+  const sorted = [...list].sort((a, b) => a.at - b.at);
+  return sorted.slice(1).flatMap((arrival, index) => {
+    const previous = sorted[index] as Arrival;
+    return arrival.at - previous.at < ANSWER_MS - 5 ? [[previous, arrival]] : [];
+  });
+}
+
+describe("FIFO webhooks", () => {
+  const stacks: Stack[] = [];
+  const dispatchers: ListeningProcess[] = [];
+  let receiver: TestReceiver;
+  let failuresLeft = 0;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+    receiver.reply = (request) => {
+      const body = JSON.parse(request.body.toString());
+      if (request.url.startsWith("/fifo") && body.data?.n === 0 && failuresLeft > 0) {
+        failuresLeft -= 1;
+        return { status: 500, body: "not yet", delayMs: ANSWER_MS };
+      }
+      return { status: 200, body: "ok", delayMs: request.url.startsWith("/fifo") ? ANSWER_MS : 0 };
+    };
+  });
+
+  afterAll(async () => {
+    for (const one of dispatchers) if (one.child.exitCode === null) one.child.kill("SIGKILL");
+    for (const stack of stacks) await stack.stop();
+    await receiver?.close();
+  }, 60_000);
+
+  async function stackWith(env: Record<string, string>, dispatcher = true) {
+    const stack = await startStack(env, { dispatcher });
+    stacks.push(stack);
+    return { stack, project: await createProject(stack) };
+  }
+
+  const getWebhook = async (stack: Stack, project: TestProject, id: string) =>
+    (await stack.call("GET", project.path(`/webhooks/${id}`), { key: project.key })).body;
+
+  it("delivers in event order, one at a time; a failing head holds the line; replays, test sends and other webhooks do not wait", async () => {
+    const { stack, project } = await stackWith({ RETRY_SCHEDULE: "400ms" });
+    const fifo = await project.webhook({
+      url: `${receiver.url}/fifo-1`,
+      event_types: ["item.*"],
+      ordering: "fifo",
+    });
+    expect(fifo.ordering).toBe("fifo");
+    await project.webhook({ url: `${receiver.url}/parallel-1`, event_types: ["item.*"] });
+    // One delivered before the line blocks, to replay while it is blocked.
+    await project.event("item.early", { n: -1 });
+    await eventually(async () => arrivals(receiver.requests, "/fifo-1").length === 1);
+    const [early] = await stack.db.delivery.findMany({ where: { webhookId: fifo.id } });
+
+    failuresLeft = 4;
+    for (let n = 0; n < 20; n++) await project.event("item.created", { n });
+
+    const blocked = await eventually(async () => {
+      const webhook = await getWebhook(stack, project, fifo.id);
+      return webhook.blocked_deliveries === 19 && webhook.blocked_since ? webhook : undefined;
+    });
+    expect(Date.parse(blocked.blocked_since)).toBeGreaterThan(Date.now() - 10_000);
+    // While the head fails: a replay and a test send go out, and the other webhook gets everything.
+    const replay = await stack.call(
+      "POST",
+      project.path(`/webhooks/${fifo.id}/deliveries/${early?.id}/replay`),
+      {
+        key: project.key,
+      },
+    );
+    expect(replay.status).toBe(202);
+    const test = await stack.call("POST", project.path(`/webhooks/${fifo.id}/test`), { key: project.key });
+    expect(test.body.success).toBe(true);
+    await eventually(
+      async () => arrivals(receiver.requests, "/fifo-1").filter((a) => a.n === 0).length === 5,
+    );
+    const headSucceededAt = arrivals(receiver.requests, "/fifo-1").filter((a) => a.n === 0)[4]?.at ?? 0;
+    const parallel = arrivals(receiver.requests, "/parallel-1");
+    expect(parallel).toHaveLength(21);
+    expect(Math.max(...parallel.map((a) => a.at))).toBeLessThan(headSucceededAt);
+    const beforeHead = arrivals(receiver.requests, "/fifo-1").filter((a) => a.at < headSucceededAt);
+    expect(beforeHead.filter((a) => a.n === -1)).toHaveLength(2); // the original and its replay
+    expect(beforeHead.some((a) => a.eventType === "webhook.test")).toBe(true);
+    expect(beforeHead.filter((a) => a.n > 0)).toEqual([]);
+
+    await eventually(async () => arrivals(receiver.requests, "/fifo-1").some((a) => a.n === 19), 20_000);
+    const line = arrivals(receiver.requests, "/fifo-1").filter((a) => a.eventType === "item.created");
+    expect(folded(line.map((a) => a.n))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    expect(line.filter((a) => a.n === 0)).toHaveLength(5);
+    expect(overlaps(line)).toEqual([]);
+    const after = await getWebhook(stack, project, fifo.id);
+    expect([after.blocked_deliveries, after.blocked_since]).toEqual([0, null]);
+  });
+
+  it("a head that ends failed lets the line go on", async () => {
+    const { project } = await stackWith({ RETRY_SCHEDULE: "200ms", RETRY_MAX_AGE: "500ms" });
+    await project.webhook({ url: `${receiver.url}/fifo-2`, event_types: ["item.*"], ordering: "fifo" });
+    failuresLeft = 1_000;
+    for (let n = 0; n < 5; n++) await project.event("item.created", { n });
+    await eventually(async () => arrivals(receiver.requests, "/fifo-2").some((a) => a.n === 4), 20_000);
+    failuresLeft = 0;
+    const line = arrivals(receiver.requests, "/fifo-2");
+    expect(folded(line.map((a) => a.n))).toEqual([0, 1, 2, 3, 4]);
+    expect(line.filter((a) => a.n === 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("keeps the order across two dispatchers and a SIGKILL of one mid-stream", async () => {
+    const env = { STALLED_JOB_TIMEOUT: "1s", OUTBOX_SWEEP_INTERVAL: "300ms", LOG_LEVEL: "warn" };
+    const { stack, project } = await stackWith(env, false);
+    const first = await startListeningApp("dispatcher", { ...stack.env, ...env });
+    const second = await startListeningApp("dispatcher", { ...stack.env, ...env });
+    dispatchers.push(first, second);
+    await project.webhook({ url: `${receiver.url}/fifo-3`, event_types: ["item.*"], ordering: "fifo" });
+    await project.webhook({ url: `${receiver.url}/parallel-3`, event_types: ["item.*"] });
+    for (let n = 0; n < 60; n++) await project.event("item.created", { n });
+
+    await eventually(async () => arrivals(receiver.requests, "/fifo-3").length >= 15, 20_000);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    await eventually(async () => arrivals(receiver.requests, "/fifo-3").some((a) => a.n === 59), 40_000);
+
+    const line = arrivals(receiver.requests, "/fifo-3");
+    expect(folded(line.map((a) => a.n))).toEqual(Array.from({ length: 60 }, (_, n) => n));
+    // At most the one in flight at the kill is sent twice, and never beside another.
+    expect(line.length - 60).toBeLessThanOrEqual(1);
+    expect(overlaps(line)).toEqual([]);
+    expect(arrivals(receiver.requests, "/parallel-3")).toHaveLength(60);
+  }, 90_000);
+});
