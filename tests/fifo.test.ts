@@ -134,6 +134,27 @@ describe("FIFO webhooks", () => {
     expect(line.filter((a) => a.n === 0).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("leaving FIFO releases the line: what waited goes out at once", async () => {
+    const { stack, project } = await stackWith({ RETRY_SCHEDULE: "10s", OUTBOX_SWEEP_INTERVAL: "300ms" });
+    const fifo = await project.webhook({
+      url: `${receiver.url}/fifo-4`,
+      event_types: ["item.*"],
+      ordering: "fifo",
+    });
+    failuresLeft = 1_000;
+    for (let n = 0; n < 5; n++) await project.event("item.created", { n });
+    await eventually(async () => (await getWebhook(stack, project, fifo.id)).blocked_deliveries === 4);
+    expect(arrivals(receiver.requests, "/fifo-4").map((a) => a.n)).toEqual([0]);
+    const patched = await stack.call("PATCH", project.path(`/webhooks/${fifo.id}`), {
+      key: project.key,
+      body: { ordering: "none" },
+    });
+    expect([patched.body.ordering, patched.body.blocked_deliveries]).toEqual(["none", 0]);
+    await eventually(async () => arrivals(receiver.requests, "/fifo-4").length === 5, 5_000);
+    expect(new Set(arrivals(receiver.requests, "/fifo-4").map((a) => a.n))).toEqual(new Set([0, 1, 2, 3, 4]));
+    failuresLeft = 0;
+  });
+
   it("keeps the order across two dispatchers and a SIGKILL of one mid-stream", async () => {
     const env = { STALLED_JOB_TIMEOUT: "1s", OUTBOX_SWEEP_INTERVAL: "300ms", LOG_LEVEL: "warn" };
     const { stack, project } = await stackWith(env, false);

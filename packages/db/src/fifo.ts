@@ -94,3 +94,14 @@ const heads = rawQuery({
 export function fifoHeadsDue(db: RawClient, before: Date): Promise<Array<RowOf<typeof heads.row>>> {
   return heads.rows(db, before);
 }
+
+/**
+ * A webhook leaving FIFO: the deliveries that waited in its line have no jobs, so all its pending ones go
+ * back to the outbox, which the sweep enqueues (an add for a delivery whose job exists is a no-op).
+ */
+export async function releaseFifoLine(db: Pick<Prisma.TransactionClient, "delivery">, webhookId: string) {
+  await db.delivery.updateMany({
+    where: { webhookId, status: "pending", replayOfId: null },
+    data: { enqueuedAt: null },
+  });
+}

@@ -54,7 +54,14 @@ export {
   returnToOutbox,
   type WebhookTarget,
 } from "./events.js";
-export { type FifoHead, type FifoLine, fifoHead, fifoHeadsDue, fifoLines } from "./fifo.js";
+export {
+  type FifoHead,
+  type FifoLine,
+  fifoHead,
+  fifoHeadsDue,
+  fifoLines,
+  releaseFifoLine,
+} from "./fifo.js";
 export { serviceGaugeReaders } from "./gauge-readers.js";
 export type {
   ApiKey,

@@ -4,6 +4,7 @@ import {
   fifoLines,
   lockProject,
   Prisma,
+  releaseFifoLine,
   rotateSecret,
   type Webhook,
 } from "@hookrelay/db";
@@ -198,6 +199,7 @@ export async function updateWebhook(
   const disabling = data.enabled === false;
   const webhook = await ctx.db.$transaction(async (tx) => {
     if (disabling) await disableWebhookManually(tx, current.id, new Date());
+    if (current.ordering === "fifo" && patch.ordering === "none") await releaseFifoLine(tx, current.id);
     return tx.webhook.update({ where: { id: current.id }, data });
   });
   ctx.lookups.changed();
