@@ -1,3 +1,5 @@
+import { ProjectLookups } from "@hookrelay/ingest";
+import { createLogger } from "@hookrelay/shared";
 import { createProject, type TestProject } from "./support/fixtures.js";
 import { eventually, TestReceiver } from "./support/receiver.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -69,6 +71,38 @@ describe("payload filters", () => {
     expect(cleared.body.filter).toBeNull();
     expect((await project.event("stock.low", { sku: "C" })).deliveries).toBe(1);
     await eventually(async () => receiver.requests.filter((r) => r.url === "/changing").length === 2);
+  });
+
+  it("a changed filter reaches every process's cache (the dispatchers fan out too)", async () => {
+    const webhook = await project.webhook({
+      url: `${receiver.url}/elsewhere`,
+      event_types: ["stock.*"],
+      filter: { "data.sku": "A" },
+    });
+    // Another process's lookups, caching while they listen (as a dispatcher's do).
+    const other = new ProjectLookups(stack.db);
+    other.listen(stack.env.DATABASE_URL ?? "", createLogger("test", "silent"));
+    try {
+      const envelope = { event_id: "e", event_type: "stock.low", created_at: "", project_id: project.id };
+      const takes = async (sku: string) => {
+        const targets = await other.enabledWebhooks(project.id);
+        return targets.find((target) => target.id === webhook.id)?.matches?.({ ...envelope, data: { sku } });
+      };
+      // Cached once the same answer comes back twice (it is fetched again while not listening).
+      await eventually(async () => {
+        const first = await other.enabledWebhooks(project.id);
+        return first === (await other.enabledWebhooks(project.id));
+      });
+      expect(await takes("B")).toBe(false);
+      const patched = await stack.call("PATCH", project.path(`/webhooks/${webhook.id}`), {
+        key: project.key,
+        body: { filter: { "data.sku": "B" } },
+      });
+      expect(patched.status).toBe(200);
+      await eventually(async () => (await takes("B")) === true, 5_000);
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses a bad filter with 422 naming the path of the bad operator", async () => {
