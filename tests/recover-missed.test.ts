@@ -70,7 +70,12 @@ describe("recover with include_missed", () => {
     expect(done).toMatchObject({ total: 3, done: 3, finished_at: expect.any(String) });
 
     await eventually(async () => eventIdsAt("/orders").filter((id) => id !== failed.event_id).length >= 2);
-    await eventually(async () => eventIdsAt("/orders").filter((id) => id === failed.event_id).length >= 3);
+    await eventually(async () => {
+      const replayed = await stack.db.delivery.findFirst({
+        where: { eventId: failed.event_id, replayOfId: { not: null } },
+      });
+      return replayed?.status === "succeeded";
+    });
     const delivered = new Set(eventIdsAt("/orders"));
     expect(delivered).toEqual(new Set([before.event_id, failed.event_id, whileDisabled.event_id]));
     const missed = await stack.db.delivery.findMany({
@@ -112,7 +117,10 @@ describe("recover with include_missed", () => {
       call("POST", `/webhooks/${late.id}/recover`, { since, include_missed: true }),
       call("POST", `/webhooks/${late.id}/recover`, { since, include_missed: true }),
     ]);
-    expect([first.body.count, second.body.count]).toEqual([600, 600]);
+    // Each counts what the window holds when it starts (the stack's dispatcher may already be at work).
+    expect(first.body.count).toBeLessThanOrEqual(600);
+    expect(second.body.count).toBeLessThanOrEqual(600);
+    expect(Math.max(first.body.count, second.body.count)).toBe(600);
     // Besides the stack's dispatcher, two more workers advance them at the same time, as other
     // dispatchers would: real concurrent transactions.
     const handOff = { db: stack.db, deliveryQueues: stack.queues, logger: createLogger("test", "silent") };

@@ -1,4 +1,5 @@
 import {
+  claimFifoLease,
   type Database,
   type DeliveryForAttempt,
   DeliveryLoader,
@@ -6,6 +7,7 @@ import {
   fifoHead,
   type Outcome,
   pendingDeliveryState,
+  releaseFifoLease,
 } from "@hookrelay/db";
 import {
   attemptRequest,
@@ -135,6 +137,9 @@ export function mayUseReservedSlot(
  * are parked rather than wait in the dispatcher (a fast one frees a place within moments: they wait).
  */
 const SLOW_REQUEST_MS = 1_000;
+
+/** A FIFO line's lease lasts an attempt (DELIVERY_TIMEOUT_MS) plus this, for recording it. */
+const FIFO_LEASE_MARGIN_MS = 30_000;
 
 /** Thrown by the processor after it moved its job to delayed itself (not an attempt). */
 function waitInDelayed(): never {
@@ -345,16 +350,26 @@ export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: Webhoo
         return "webhook_disabled";
       }
       const inLine = delivery.webhook.ordering === "fifo" && delivery.replayOf === null;
-      // Behind its FIFO line's head: the job ends here; the head's end enqueues it when its turn comes.
-      if (inLine && (await fifoHead(db, delivery.webhook.id))?.id !== delivery.id) return "behind_head";
+      if (!inLine) return await attempt(job, token, data, delivery);
+      // Behind its FIFO line's head, or the line's lease held by another in flight: the job ends here; the
+      // end of the one in flight enqueues the next head.
+      const line = { webhookId: delivery.webhook.id, deliveryId: delivery.id };
+      if ((await fifoHead(db, line.webhookId))?.id !== delivery.id) return "behind_head";
+      const leaseMs = config.deliveryTimeoutMs + FIFO_LEASE_MARGIN_MS;
+      if (!(await claimFifoLease(db, { ...line, leaseMs }))) return "behind_head";
+      let ended = false;
       try {
         const outcome = await attempt(job, token, data, delivery);
-        if (inLine) releaseNextHead(delivery.webhook.id);
+        ended = true;
         return outcome;
       } catch (error) {
-        // Ended for good (failed, or out of time): the line moves on.
-        if (inLine && error instanceof UnrecoverableError) releaseNextHead(delivery.webhook.id);
+        // Ended for good (failed, or out of time): the line moves on; a retry or a park keeps it.
+        ended = error instanceof UnrecoverableError;
         throw error;
+      } finally {
+        // After the attempt is recorded. If this fails, or the process dies first, the lease runs out.
+        await releaseFifoLease(db, line).catch(() => undefined);
+        if (ended) releaseNextHead(line.webhookId);
       }
     } catch (error) {
       if (

@@ -105,3 +105,47 @@ export async function releaseFifoLine(db: Pick<Prisma.TransactionClient, "delive
     data: { enqueuedAt: null },
   });
 }
+
+const leaseClaim = rawQuery({
+  name: "claim fifo lease",
+  columns: { webhooks: ["id", "fifo_in_flight", "fifo_lease_until"], deliveries: ["id", "status"] },
+  row: {},
+  sql: (webhookId: string, deliveryId: string, leaseMs: number) => Prisma.sql`
+    UPDATE webhooks SET fifo_in_flight = ${deliveryId},
+                        fifo_lease_until = now() + ${leaseMs}::int * interval '1 millisecond'
+    WHERE id = ${webhookId}
+      AND (fifo_in_flight IS NULL OR fifo_in_flight = ${deliveryId} OR fifo_lease_until < now()
+           -- its holder's attempt was recorded, but the holder died before giving the lease back
+           OR NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = webhooks.fifo_in_flight AND d.status = 'pending'))`,
+});
+
+/**
+ * Takes the line's lease for its head before sending: the head check alone could let two through (an
+ * event committed late with a lower id becomes the head while the previous head is in flight). One row
+ * update decides. The same delivery may take it again (a stalled job's rerun); a lease whose holder is no
+ * longer pending, or that ran out (its holder died mid-attempt), may be taken over. False: another delivery
+ * of the line is in flight.
+ */
+export async function claimFifoLease(
+  db: RawClient,
+  { webhookId, deliveryId, leaseMs }: { webhookId: string; deliveryId: string; leaseMs: number },
+): Promise<boolean> {
+  return (await leaseClaim.execute(db, webhookId, deliveryId, leaseMs)) === 1;
+}
+
+const leaseRelease = rawQuery({
+  name: "release fifo lease",
+  columns: { webhooks: ["id", "fifo_in_flight", "fifo_lease_until"] },
+  row: {},
+  sql: (webhookId: string, deliveryId: string) => Prisma.sql`
+    UPDATE webhooks SET fifo_in_flight = NULL, fifo_lease_until = NULL
+    WHERE id = ${webhookId} AND fifo_in_flight = ${deliveryId}`,
+});
+
+/** Gives the lease back once the head's attempt is recorded (or it was not sent). */
+export async function releaseFifoLease(
+  db: RawClient,
+  { webhookId, deliveryId }: { webhookId: string; deliveryId: string },
+): Promise<void> {
+  await leaseRelease.execute(db, webhookId, deliveryId);
+}

@@ -55,11 +55,13 @@ export {
   type WebhookTarget,
 } from "./events.js";
 export {
+  claimFifoLease,
   type FifoHead,
   type FifoLine,
   fifoHead,
   fifoHeadsDue,
   fifoLines,
+  releaseFifoLease,
   releaseFifoLine,
 } from "./fifo.js";
 export { serviceGaugeReaders } from "./gauge-readers.js";
@@ -119,10 +121,10 @@ export { declaredRawQueries, type RawClient, type RawQuery } from "./raw-rows.js
 export {
   claimRunningRecovery,
   countFailedEventsToReplay,
-  eventsWithoutDelivery,
-  type MissedCandidate,
-  type MissedWindow,
+  type RecoveryScan,
   type RunningRecovery,
+  recoveryWindowEvents,
+  type ScannedEvent,
 } from "./recoveries.js";
 export {
   deleteExpired,
@@ -140,4 +142,4 @@ export {
   type SourceHealthRow,
   sourceHealthRows,
 } from "./sources.js";
-export { lockWebhookRecovery, rotateSecret } from "./webhooks.js";
+export { rotateSecret } from "./webhooks.js";

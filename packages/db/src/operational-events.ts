@@ -19,12 +19,15 @@ const waiting = rawQuery({
   sql: (limit: number) => Prisma.sql`
     SELECT id, project_id AS "projectId", event_type AS "eventType", data::text AS "dataJson",
            about_webhook_id AS "aboutWebhookId"
-    FROM operational_events ORDER BY created_at, id LIMIT ${limit}`,
+    FROM operational_events ORDER BY created_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
 });
 
 export type WaitingOperationalEvent = RowOf<typeof waiting.row>;
 
-/** The oldest operational events not relayed yet. */
+/**
+ * The oldest operational events not relayed yet that no other relay holds, locked until `tx` ends (run it
+ * in a transaction: dispatchers then relay different rows side by side).
+ */
 export function waitingOperationalEvents(db: RawClient, limit: number): Promise<WaitingOperationalEvent[]> {
   return waiting.rows(db, limit);
 }

@@ -74,9 +74,17 @@ export const OVERDUE_CURSOR_START: OverdueCursor = {
   retrying: { at: new Date(0), id: "" },
 };
 
+// A FIFO line's deliveries wait without jobs (only the head has one), so the walk for lost jobs leaves them
+// out; the sweep checks each line's head instead (fifoHeadsDue).
+const NOT_WAITING_IN_A_FIFO_LINE = Prisma.sql`(replay_of IS NOT NULL
+  OR webhook_id NOT IN (SELECT id FROM webhooks WHERE ordering = 'fifo'))`;
+
 const overdueUntried = rawQuery({
   name: "overdue untried deliveries",
-  columns: { deliveries: ["id", "webhook_id", "created_at", "status", "next_attempt_at", "enqueued_at"] },
+  columns: {
+    deliveries: ["id", "webhook_id", "created_at", "status", "next_attempt_at", "enqueued_at", "replay_of"],
+    webhooks: ["id", "ordering"],
+  },
   row: { id: "text", webhookId: "text", at: "timestamptz" },
   sql: (after: { at: Date; id: string }, before: Date, limit: number) => Prisma.sql`
       SELECT id, webhook_id AS "webhookId", created_at AS at FROM deliveries
@@ -84,12 +92,16 @@ const overdueUntried = rawQuery({
         AND created_at >= ${after.at} AND created_at < ${before}
         AND (created_at, id) > (${after.at}, ${after.id})
         AND enqueued_at IS NOT NULL
+        AND ${NOT_WAITING_IN_A_FIFO_LINE}
       ORDER BY created_at, id LIMIT ${limit}`,
 });
 
 const overdueRetrying = rawQuery({
   name: "overdue retrying deliveries",
-  columns: { deliveries: ["id", "webhook_id", "next_attempt_at", "status", "enqueued_at"] },
+  columns: {
+    deliveries: ["id", "webhook_id", "next_attempt_at", "status", "enqueued_at", "replay_of"],
+    webhooks: ["id", "ordering"],
+  },
   // Never null in the range walked; PostgreSQL can only say the column may be.
   row: { id: "text", webhookId: "text", at: "timestamptz | null" },
   sql: (after: { at: Date; id: string }, before: Date, limit: number) => Prisma.sql`
@@ -98,6 +110,7 @@ const overdueRetrying = rawQuery({
         AND next_attempt_at >= ${after.at} AND next_attempt_at < ${before}
         AND (next_attempt_at, id) > (${after.at}, ${after.id})
         AND enqueued_at IS NOT NULL
+        AND ${NOT_WAITING_IN_A_FIFO_LINE}
       ORDER BY next_attempt_at, id LIMIT ${limit}`,
 });
 

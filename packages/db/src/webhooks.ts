@@ -34,16 +34,3 @@ export async function rotateSecret(
 ): Promise<boolean> {
   return (await secretRotation.execute(db, webhookId, secretCiphertext, previousExpiresAt)) === 1;
 }
-
-const recoveryLock = rawQuery({
-  name: "lock webhook recovery",
-  columns: {},
-  row: { pg_advisory_xact_lock: "void" },
-  sql: (webhookId: string) =>
-    Prisma.sql`SELECT pg_advisory_xact_lock(hashtext(${`hookrelay recover ${webhookId}`}))`,
-});
-
-/** Holds the webhook's recovery lock until `tx` ends: one recover at a time checks and inserts its replays. */
-export async function lockWebhookRecovery(tx: RawClient, webhookId: string): Promise<void> {
-  await recoveryLock.execute(tx, webhookId);
-}

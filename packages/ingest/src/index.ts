@@ -13,4 +13,5 @@ export {
   RECOVERY_BATCH,
   type RecoveryTarget,
   type RecoveryWindow,
+  TEST_EVENT_TYPE,
 } from "./recovery.js";

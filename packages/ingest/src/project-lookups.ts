@@ -13,6 +13,18 @@ import {
   type PayloadFilter,
 } from "@hookrelay/shared";
 
+/**
+ * A stored filter that does not compile (written by hand, or by another version) must not stop the
+ * project's ingest: it takes every event of the webhook's types, as if it had none — nothing is lost.
+ */
+function compileOrDeliverAll(filter: unknown): CompiledFilter {
+  try {
+    return compilePayloadFilter(filter as PayloadFilter);
+  } catch {
+    return () => true;
+  }
+}
+
 // Bounds memory whatever keys clients send: only live keys are cached, and past this the cache restarts.
 const MAX_ENTRIES = 10_000;
 
@@ -103,7 +115,7 @@ export class ProjectLookups {
     let compiled = this.filters.get(id);
     if (compiled?.text !== text) {
       if (this.filters.size >= MAX_ENTRIES) this.filters.clear();
-      compiled = { text, matches: compilePayloadFilter(filter as PayloadFilter) };
+      compiled = { text, matches: compileOrDeliverAll(filter) };
       this.filters.set(id, compiled);
     }
     return { id, event_types, matches: compiled.matches };

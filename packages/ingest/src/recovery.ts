@@ -3,10 +3,10 @@ import {
   countFailedEventsToReplay,
   type Database,
   type Delivery,
-  eventsWithoutDelivery,
-  lockWebhookRecovery,
-  type MissedCandidate,
   type RawClient,
+  type RecoveryScan,
+  recoveryWindowEvents,
+  type ScannedEvent,
 } from "@hookrelay/db";
 import {
   type CompiledFilter,
@@ -39,10 +39,14 @@ export interface RecoveryWindow {
   until: Date;
 }
 
+/** The type of test sends (`POST …/test`): each was meant for one webhook, once; never recovered. */
+export const TEST_EVENT_TYPE = "webhook.test";
+
 /** Whether the webhook, as it is now, takes a stored event: its types, its filter, never news about itself. */
-function takes(webhook: RecoveryTarget, filter: CompiledFilter | null, event: MissedCandidate): boolean {
+function takes(webhook: RecoveryTarget, filter: CompiledFilter | null, event: ScannedEvent): boolean {
+  if (event.delivered || event.eventType === TEST_EVENT_TYPE) return false;
   if (!matchesEventType(webhook.eventTypes, event.eventType)) return false;
-  const data = filter || isOperationalEventType(event.eventType) ? JSON.parse(event.dataJson) : undefined;
+  const data = event.dataJson === null ? undefined : JSON.parse(event.dataJson);
   if (isOperationalEventType(event.eventType) && data?.webhook_id === webhook.id) return false;
   if (!filter) return true;
   return filter({
@@ -64,23 +68,35 @@ export async function countRecoverable(
   window: RecoveryWindow,
   includeMissed: boolean,
 ): Promise<number> {
-  let count = await countFailedEventsToReplay(db, { webhookId: webhook.id, ...window });
+  let count = await countFailedEventsToReplay(db, {
+    webhookId: webhook.id,
+    fromId: idAtTime("delivery", window.since, "start"),
+    toId: idAtTime("delivery", window.until, "end"),
+  });
   if (!includeMissed) return count;
   const filter = compiled(webhook);
-  const toId = idAtTime("event", window.until, "end");
-  for (let after = idAtTime("event", window.since, "start"); ; ) {
-    const batch = await eventsWithoutDelivery(db, {
-      projectId: webhook.projectId,
-      webhookId: webhook.id,
-      after,
-      toId,
-      limit: COUNT_BATCH,
-    });
+  const scan = scanOf(webhook, window, COUNT_BATCH);
+  for (let after = scan.after; ; ) {
+    const batch = await recoveryWindowEvents(db, { ...scan, after });
     count += batch.filter((event) => takes(webhook, filter, event)).length;
     const last = batch.at(-1);
     if (!last || batch.length < COUNT_BATCH) return count;
     after = last.id;
   }
+}
+
+/** The scan of a window's events for a webhook, from its start. */
+function scanOf(webhook: RecoveryTarget, window: RecoveryWindow, limit: number): RecoveryScan {
+  return {
+    projectId: webhook.projectId,
+    webhookId: webhook.id,
+    eventTypes: webhook.eventTypes,
+    withData: Boolean(webhook.filter),
+    after: idAtTime("event", window.since, "start"),
+    toId: idAtTime("event", window.until, "end"),
+    deliveriesFrom: idAtTime("delivery", window.since, "start"),
+    limit,
+  };
 }
 
 type NewDelivery = Pick<
@@ -121,7 +137,6 @@ export async function advanceRecovery(handOff: OutboxHandOff): Promise<boolean> 
     async (tx) => {
       const recovery = await claimRunningRecovery(tx);
       if (!recovery) return null;
-      await lockWebhookRecovery(tx, recovery.webhookId);
       const webhook = await tx.webhook.findUnique({ where: { id: recovery.webhookId } });
       if (!webhook?.enabled) {
         await tx.recovery.update({
@@ -177,12 +192,17 @@ async function failedBatch(
   tx: Tx,
   recovery: { webhookId: string; since: Date; until: Date; cursor: string },
 ): Promise<Step> {
+  // By id, which carries the creation time: the range prunes the partitions outside the window.
+  const from = idAtTime("delivery", recovery.since, "start");
   const failed = await tx.delivery.findMany({
     where: {
       webhookId: recovery.webhookId,
       status: "failed",
-      createdAt: { gte: recovery.since, lte: recovery.until },
-      ...(recovery.cursor && { id: { gt: recovery.cursor } }),
+      id: {
+        gt: recovery.cursor > from ? recovery.cursor : from,
+        lte: idAtTime("delivery", recovery.until, "end"),
+      },
+      eventType: { not: TEST_EVENT_TYPE },
     },
     orderBy: { id: "asc" },
     take: RECOVERY_BATCH,
@@ -209,22 +229,20 @@ async function failedBatch(
   };
 }
 
-/** The next events of the window without a delivery to the webhook that it takes as it is now. */
+/**
+ * The next events of the window of the webhook's types (RECOVERY_BATCH read, however few it delivers),
+ * delivering those without a delivery to it that it takes as it is now.
+ */
 async function missedBatch(
   tx: Tx,
   webhook: RecoveryTarget,
   recovery: { since: Date; until: Date; cursor: string },
 ): Promise<Step> {
-  const candidates = await eventsWithoutDelivery(tx, {
-    projectId: webhook.projectId,
-    webhookId: webhook.id,
-    after: recovery.cursor || idAtTime("event", recovery.since, "start"),
-    toId: idAtTime("event", recovery.until, "end"),
-    limit: RECOVERY_BATCH,
-  });
+  const scan = scanOf(webhook, recovery, RECOVERY_BATCH);
+  const events = await recoveryWindowEvents(tx, { ...scan, after: recovery.cursor || scan.after });
   const filter = compiled(webhook);
   return {
-    deliveries: candidates
+    deliveries: events
       .filter((event) => takes(webhook, filter, event))
       .map((event) =>
         newDelivery(
@@ -233,7 +251,7 @@ async function missedBatch(
           null,
         ),
       ),
-    cursor: candidates.at(-1)?.id ?? recovery.cursor,
-    finished: candidates.length < RECOVERY_BATCH,
+    cursor: events.at(-1)?.id ?? recovery.cursor,
+    finished: events.length < RECOVERY_BATCH,
   };
 }

@@ -73,7 +73,9 @@ export async function recoverWebhook(
   input: RecoverInput,
 ) {
   const webhook = await findEnabledWebhook(ctx, projectId, webhookId);
-  const window = { since: input.since, until: input.until ?? new Date() };
+  // A window reaching into the future ends now: events after this point are not missed yet.
+  const now = new Date();
+  const window = { since: input.since, until: input.until && input.until < now ? input.until : now };
   const target = { id: webhook.id, projectId, eventTypes: webhook.eventTypes, filter: webhook.filter };
   const total = await countRecoverable(ctx.db, target, window, input.include_missed);
   const recovery = await ctx.db.recovery.create({

@@ -1,5 +1,5 @@
 import { recordAttempt } from "@hookrelay/db";
-import { serializeEnvelope } from "@hookrelay/ingest";
+import { serializeEnvelope, TEST_EVENT_TYPE } from "@hookrelay/ingest";
 import {
   attemptRequest,
   newId,
@@ -10,7 +10,7 @@ import {
 import type { ApiContext } from "../context.js";
 import { findWebhook } from "./webhooks.js";
 
-export const TEST_EVENT_TYPE = "webhook.test";
+export { TEST_EVENT_TYPE };
 
 const DATABASE_EVENT_PREFIX = "db.";
 

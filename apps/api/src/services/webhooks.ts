@@ -198,7 +198,11 @@ export async function updateWebhook(
   // Disabling is announced (hookrelay.webhook.disabled, reason manual) in the same transaction.
   const disabling = data.enabled === false;
   const webhook = await ctx.db.$transaction(async (tx) => {
-    if (disabling) await disableWebhookManually(tx, current.id, new Date());
+    // Disabled meanwhile (a 410, auto-disable): its reason and its announcement stand.
+    if (disabling && (await disableWebhookManually(tx, current.id, new Date())) === 0) {
+      delete data.enabled;
+      delete data.disabledReason;
+    }
     if (current.ordering === "fifo" && patch.ordering === "none") await releaseFifoLine(tx, current.id);
     return tx.webhook.update({ where: { id: current.id }, data });
   });
