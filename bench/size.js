@@ -230,6 +230,17 @@ async function partitionFrom(client, url, t0) {
     ["deliveries", "delivery"],
     ["events", "event"],
   ]) {
+    // The migration's periods start at the next period boundary: left in place, the seeded span before them
+    // would have no partition of its own (ensurePartitions goes on from the newest) and land in the default.
+    const { rows: periods } = await client.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = $1::regclass AND c.relname LIKE $2`,
+      [table, `${table}\\_p%`],
+    );
+    for (const { relname } of periods) {
+      await client.query(`ALTER TABLE ${table} DETACH PARTITION ${relname}`);
+      await client.query(`DROP TABLE ${relname}`);
+    }
     await client.query(`ALTER TABLE ${table} DETACH PARTITION ${table}_legacy`);
     await client.query(`DROP TABLE ${table}_legacy`);
     await client.query(
