@@ -171,7 +171,16 @@ describe("the dispatcher's PostgreSQL black-holed", () => {
     proxy.mode("forward");
     // Jobs given back during the outage retry after a backoff capped at a minute (the longer the outage,
     // the later; a loaded machine makes it longer): delivered within that.
-    await receiver.waitForRequests(5, 75_000);
+    await receiver.waitForRequests(5, 75_000).catch(async (error: Error) => {
+      // Say why: the jobs' states and the dispatcher's last words.
+      const jobs = await Promise.all(ids.map((id) => stack.queue.getJob(id)));
+      const states = await Promise.all(
+        jobs.map(async (job) => `${await job?.getState()}/${job?.attemptsMade}`),
+      );
+      throw new Error(
+        `${error.message}; jobs ${states.join(" ")}; dispatcher: ${dispatcher?.output().slice(-2_000)}`,
+      );
+    });
     const deliveries = await eventually(async () => {
       const found = await stack.db.delivery.findMany({
         where: { id: { in: ids } },

@@ -119,6 +119,7 @@ export { lockProject } from "./projects.js";
 // Not `rawQuery` itself: statements are declared inside this package.
 export { declaredRawQueries, type RawClient, type RawQuery } from "./raw-rows.js";
 export {
+  anyRunningRecovery,
   claimRunningRecovery,
   countFailedEventsToReplay,
   type RecoveryScan,

@@ -19,15 +19,12 @@ const waiting = rawQuery({
   sql: (limit: number) => Prisma.sql`
     SELECT id, project_id AS "projectId", event_type AS "eventType", data::text AS "dataJson",
            about_webhook_id AS "aboutWebhookId"
-    FROM operational_events ORDER BY created_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    FROM operational_events ORDER BY created_at, id LIMIT ${limit}`,
 });
 
 export type WaitingOperationalEvent = RowOf<typeof waiting.row>;
 
-/**
- * The oldest operational events not relayed yet that no other relay holds, locked until `tx` ends (run it
- * in a transaction: dispatchers then relay different rows side by side).
- */
+/** The oldest operational events not relayed yet. */
 export function waitingOperationalEvents(db: RawClient, limit: number): Promise<WaitingOperationalEvent[]> {
   return waiting.rows(db, limit);
 }

@@ -12,6 +12,11 @@ const candidates = rawQuery({
     SELECT id, webhook_id AS "webhookId" FROM recoveries WHERE state = 'running' ORDER BY id LIMIT ${limit}`,
 });
 
+/** Whether any recovery is running (one indexed probe). */
+export async function anyRunningRecovery(db: RawClient): Promise<boolean> {
+  return (await candidates.rows(db, 1)).length > 0;
+}
+
 const webhookKept = rawQuery({
   name: "keep a recovery's webhook",
   columns: { webhooks: ["id"] },

@@ -1,4 +1,5 @@
 import {
+  anyRunningRecovery,
   claimRunningRecovery,
   countFailedEventsToReplay,
   type Database,
@@ -133,6 +134,8 @@ function newDelivery(
  */
 export async function advanceRecovery(handOff: OutboxHandOff): Promise<boolean> {
   const { db } = handOff;
+  // Most of the time there is none: no transaction (and no held connection) just to find that out.
+  if (!(await anyRunningRecovery(db))) return false;
   const made = await db.$transaction(
     async (tx) => {
       const recovery = await claimRunningRecovery(tx);
