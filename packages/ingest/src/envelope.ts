@@ -1,3 +1,5 @@
+import type { FilterEnvelope } from "@hookrelay/shared";
+
 /**
  * The envelope every delivery of an event sends: serialized once, stored, signed and replayed as is.
  * `dataJson` is spliced in as text, so what reaches receivers is the text each door offered: a captured
@@ -20,4 +22,21 @@ export function serializeEnvelope(
     project_id: projectId,
   });
   return `${head.slice(0, -1)},"data":${dataJson}}`;
+}
+
+/** What a payload filter reads: the envelope's fields, with `data` parsed. */
+export function filterEnvelope(
+  eventId: string,
+  eventType: string,
+  createdAt: Date,
+  projectId: string,
+  data: unknown,
+): FilterEnvelope {
+  return {
+    event_id: eventId,
+    event_type: eventType,
+    created_at: createdAt.toISOString(),
+    project_id: projectId,
+    data,
+  };
 }

@@ -10,6 +10,8 @@ export { type FanOutTarget, ProjectLookups } from "./project-lookups.js";
 export {
   advanceRecovery,
   countRecoverable,
+  type NewDelivery,
+  newDelivery,
   RECOVERY_BATCH,
   type RecoveryTarget,
   type RecoveryWindow,

@@ -14,7 +14,7 @@ import {
   matchesEventType,
   newId,
 } from "@hookrelay/shared";
-import { serializeEnvelope } from "./envelope.js";
+import { filterEnvelope, serializeEnvelope } from "./envelope.js";
 import { EventWriter } from "./event-writer.js";
 import { deliveriesOf, enqueueFromOutbox, enqueueOrLeaveInOutbox } from "./outbox.js";
 import type { FanOutTarget, ProjectLookups } from "./project-lookups.js";
@@ -136,13 +136,7 @@ export class EventIngest {
     // Parsed once per event, and only when a webhook of its type has a payload filter.
     let envelope: FilterEnvelope | undefined;
     const envelopeOf = () => {
-      envelope ??= {
-        event_id: id,
-        event_type: input.eventType,
-        created_at: createdAt.toISOString(),
-        project_id: projectId,
-        data: JSON.parse(input.dataJson),
-      };
+      envelope ??= filterEnvelope(id, input.eventType, createdAt, projectId, JSON.parse(input.dataJson));
       return envelope;
     };
     return {

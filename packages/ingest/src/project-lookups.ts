@@ -6,24 +6,8 @@ import {
   projectIdForKeyHash,
   type WebhookTarget,
 } from "@hookrelay/db";
-import {
-  type CompiledFilter,
-  compilePayloadFilter,
-  type Logger,
-  type PayloadFilter,
-} from "@hookrelay/shared";
-
-/**
- * A stored filter that does not compile (written by hand, or by another version) must not stop the
- * project's ingest: it takes every event of the webhook's types, as if it had none — nothing is lost.
- */
-function compileOrDeliverAll(filter: unknown): CompiledFilter {
-  try {
-    return compilePayloadFilter(filter as PayloadFilter);
-  } catch {
-    return () => true;
-  }
-}
+import type { CompiledFilter, Logger } from "@hookrelay/shared";
+import { compileStoredFilter } from "./stored-filter.js";
 
 // Bounds memory whatever keys clients send: only live keys are cached, and past this the cache restarts.
 const MAX_ENTRIES = 10_000;
@@ -46,7 +30,7 @@ export class ProjectLookups {
   private readonly keys = new Map<string, string>();
   private readonly webhooks = new Map<string, FanOutTarget[]>();
   /** Compiled payload filters by webhook id, with the filter's text they were compiled from. */
-  private readonly filters = new Map<string, { text: string; matches: CompiledFilter }>();
+  private readonly filters = new Map<string, { text: string; matches: CompiledFilter | null }>();
   /** Bumped by every change: a lookup that started before one must not fill the cache. */
   private generation = 0;
   private listening = false;
@@ -115,7 +99,7 @@ export class ProjectLookups {
     let compiled = this.filters.get(id);
     if (compiled?.text !== text) {
       if (this.filters.size >= MAX_ENTRIES) this.filters.clear();
-      compiled = { text, matches: compileOrDeliverAll(filter) };
+      compiled = { text, matches: compileStoredFilter(filter) };
       this.filters.set(id, compiled);
     }
     return { id, event_types, matches: compiled.matches };

@@ -11,14 +11,14 @@ import {
 } from "@hookrelay/db";
 import {
   type CompiledFilter,
-  compilePayloadFilter,
   idAtTime,
   isOperationalEventType,
   matchesEventType,
   newId,
-  type PayloadFilter,
 } from "@hookrelay/shared";
+import { filterEnvelope } from "./envelope.js";
 import { enqueueFromOutbox, type OutboxHandOff } from "./outbox.js";
+import { compileStoredFilter } from "./stored-filter.js";
 
 // `POST …/recover` (SPEC): replays the window's failed deliveries (one per event) and, with
 // include_missed, delivers the window's events that match the webhook now but never got a delivery to it.
@@ -50,17 +50,8 @@ function takes(webhook: RecoveryTarget, filter: CompiledFilter | null, event: Sc
   const data = event.dataJson === null ? undefined : JSON.parse(event.dataJson);
   if (isOperationalEventType(event.eventType) && data?.webhook_id === webhook.id) return false;
   if (!filter) return true;
-  return filter({
-    event_id: event.id,
-    event_type: event.eventType,
-    created_at: event.createdAt.toISOString(),
-    project_id: webhook.projectId,
-    data,
-  });
+  return filter(filterEnvelope(event.id, event.eventType, event.createdAt, webhook.projectId, data));
 }
-
-const compiled = (webhook: RecoveryTarget) =>
-  webhook.filter ? compilePayloadFilter(webhook.filter as PayloadFilter) : null;
 
 /** How many deliveries a recovery of `window` will make now: failed events to replay, plus missed ones. */
 export async function countRecoverable(
@@ -75,7 +66,7 @@ export async function countRecoverable(
     toId: idAtTime("delivery", window.until, "end"),
   });
   if (!includeMissed) return count;
-  const filter = compiled(webhook);
+  const filter = compileStoredFilter(webhook.filter);
   const scan = scanOf(webhook, window, COUNT_BATCH);
   for (let after = scan.after; ; ) {
     const batch = await recoveryWindowEvents(db, { ...scan, after });
@@ -100,15 +91,20 @@ function scanOf(webhook: RecoveryTarget, window: RecoveryWindow, limit: number):
   };
 }
 
-type NewDelivery = Pick<
+export type NewDelivery = Pick<
   Delivery,
   "id" | "projectId" | "eventId" | "webhookId" | "eventType" | "replayOfId" | "createdAt" | "enqueuedAt"
 >;
 
-function newDelivery(
+/**
+ * A new pending delivery of a stored event (identical stored bytes, same webhook-id), a replay when
+ * `replayOf` is set. `enqueued`: whether it is committed as enqueued (the caller enqueues it at once, and
+ * puts it back in the outbox if that fails) or in the outbox (enqueueFromOutbox, the sweep).
+ */
+export function newDelivery(
   event: { projectId: string; eventId: string; eventType: string },
   webhookId: string,
-  replayOf: string | null,
+  { replayOf, enqueued }: { replayOf: string | null; enqueued: boolean },
 ): NewDelivery {
   const createdAt = new Date();
   return {
@@ -119,8 +115,7 @@ function newDelivery(
     eventType: event.eventType,
     replayOfId: replayOf,
     createdAt,
-    // In the outbox until enqueued (enqueueFromOutbox): a crash after the commit leaves them to the sweep.
-    enqueuedAt: null,
+    enqueuedAt: enqueued ? createdAt : null,
   };
 }
 
@@ -225,7 +220,8 @@ async function failedBatch(
     if (!skip.has(delivery.eventId)) latestPerEvent.set(delivery.eventId, delivery);
   return {
     deliveries: [...latestPerEvent.values()].map((original) =>
-      newDelivery(original, original.webhookId, original.id),
+      // In the outbox until enqueued: a crash after the commit leaves them to the sweep.
+      newDelivery(original, original.webhookId, { replayOf: original.id, enqueued: false }),
     ),
     cursor: failed.at(-1)?.id ?? recovery.cursor,
     finished: failed.length < RECOVERY_BATCH,
@@ -243,7 +239,7 @@ async function missedBatch(
 ): Promise<Step> {
   const scan = scanOf(webhook, recovery, RECOVERY_BATCH);
   const events = await recoveryWindowEvents(tx, { ...scan, after: recovery.cursor || scan.after });
-  const filter = compiled(webhook);
+  const filter = compileStoredFilter(webhook.filter);
   return {
     deliveries: events
       .filter((event) => takes(webhook, filter, event))
@@ -251,7 +247,7 @@ async function missedBatch(
         newDelivery(
           { projectId: webhook.projectId, eventId: event.id, eventType: event.eventType },
           webhook.id,
-          null,
+          { replayOf: null, enqueued: false },
         ),
       ),
     cursor: events.at(-1)?.id ?? recovery.cursor,

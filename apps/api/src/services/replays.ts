@@ -1,5 +1,5 @@
-import type { Delivery, Recovery } from "@hookrelay/db";
-import { countRecoverable, enqueueOrLeaveInOutbox } from "@hookrelay/ingest";
+import type { Recovery } from "@hookrelay/db";
+import { countRecoverable, enqueueOrLeaveInOutbox, newDelivery } from "@hookrelay/ingest";
 import { type ListQuery, newId, type RecoverInput, type RecoveryView } from "@hookrelay/shared";
 import type { ApiContext } from "../context.js";
 import { conflict, notFound } from "../errors.js";
@@ -12,21 +12,6 @@ async function findEnabledWebhook(ctx: ApiContext, projectId: string, webhookId:
   return webhook;
 }
 
-/** New pending deliveries of the same events (identical stored bytes, same webhook-id), linked by replay_of. */
-function replaysOf(originals: Pick<Delivery, "id" | "projectId" | "eventId" | "webhookId" | "eventType">[]) {
-  const createdAt = new Date();
-  return originals.map((original) => ({
-    id: newId("delivery", createdAt.getTime()),
-    projectId: original.projectId,
-    eventId: original.eventId,
-    webhookId: original.webhookId,
-    eventType: original.eventType,
-    replayOfId: original.id,
-    createdAt,
-    enqueuedAt: createdAt,
-  }));
-}
-
 /** Replays one delivery as a new one; the original is untouched. */
 export async function replayDelivery(
   ctx: ApiContext,
@@ -37,8 +22,7 @@ export async function replayDelivery(
   await findEnabledWebhook(ctx, projectId, webhookId);
   const original = await ctx.db.delivery.findFirst({ where: { id: deliveryId, webhookId, projectId } });
   if (!original) throw notFound("delivery");
-  const [replay] = replaysOf([original]);
-  if (!replay) throw notFound("delivery");
+  const replay = newDelivery(original, webhookId, { replayOf: original.id, enqueued: true });
   await ctx.db.delivery.create({ data: replay });
   await enqueueOrLeaveInOutbox(ctx, [{ deliveryId: replay.id, webhookId }]);
   return { delivery_id: replay.id };
