@@ -354,7 +354,6 @@ export function createDeliveryProcessor(ctx: DispatcherContext, inFlight: Webhoo
       // Behind its FIFO line's head, or the line's lease held by another in flight: the job ends here; the
       // end of the one in flight enqueues the next head.
       const line = { webhookId: delivery.webhook.id, deliveryId: delivery.id };
-      if ((await fifoHead(db, line.webhookId))?.id !== delivery.id) return "behind_head";
       const leaseMs = config.deliveryTimeoutMs + FIFO_LEASE_MARGIN_MS;
       if (!(await claimFifoLease(db, { ...line, leaseMs }))) return "behind_head";
       let ended = false;

@@ -6,14 +6,19 @@ import { type RawClient, type RowOf, rawQuery } from "./raw-rows.js";
 // is attempted: the others wait until it succeeds or ends failed. Replays and test sends (never pending)
 // do not wait in the line.
 
+/** The deliveries `d` of a webhook's line (a value, or a column such as `w.id`). */
+const inLine = (webhook: string | Prisma.Sql) =>
+  Prisma.sql`d.webhook_id = ${webhook} AND d.status = 'pending' AND d.replay_of IS NULL`;
+/** A line's order: the head first. */
+const LINE_ORDER = Prisma.sql`ORDER BY d.event_id, d.id`;
+
 const head = rawQuery({
   name: "fifo head",
   columns: { deliveries: ["id", "webhook_id", "status", "replay_of", "event_id", "next_attempt_at"] },
   row: { id: "text", nextAttemptAt: "timestamptz | null" },
   sql: (webhookId: string) => Prisma.sql`
-    SELECT id, next_attempt_at AS "nextAttemptAt" FROM deliveries
-    WHERE webhook_id = ${webhookId} AND status = 'pending' AND replay_of IS NULL
-    ORDER BY event_id, id LIMIT 1`,
+    SELECT d.id, d.next_attempt_at AS "nextAttemptAt" FROM deliveries d
+    WHERE ${inLine(webhookId)} ${LINE_ORDER} LIMIT 1`,
 });
 
 export type FifoHead = RowOf<typeof head.row>;
@@ -32,15 +37,12 @@ const lines = rawQuery({
   row: { webhookId: "text", waiting: "int4", blockedSince: "timestamptz | null" },
   sql: (webhookIds: string[]) => Prisma.sql`
     SELECT w.id AS "webhookId",
-           (SELECT count(*)::int FROM deliveries d
-            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.replay_of IS NULL) - 1 AS waiting,
+           (SELECT count(*)::int FROM deliveries d WHERE ${inLine(Prisma.sql`w.id`)}) - 1 AS waiting,
            CASE WHEN h.attempt_count > 0
                 THEN (SELECT min(a.created_at) FROM attempts a WHERE a.delivery_id = h.id) END AS "blockedSince"
     FROM unnest(${webhookIds}::text[]) AS w(id)
     CROSS JOIN LATERAL (
-      SELECT d.id, d.attempt_count FROM deliveries d
-      WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.replay_of IS NULL
-      ORDER BY d.event_id, d.id LIMIT 1
+      SELECT d.id, d.attempt_count FROM deliveries d WHERE ${inLine(Prisma.sql`w.id`)} ${LINE_ORDER} LIMIT 1
     ) h`,
 });
 
@@ -80,8 +82,7 @@ const heads = rawQuery({
     SELECT h.id, w.id AS "webhookId" FROM webhooks w
     CROSS JOIN LATERAL (
       SELECT d.id, d.created_at, d.next_attempt_at, d.enqueued_at FROM deliveries d
-      WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.replay_of IS NULL
-      ORDER BY d.event_id, d.id LIMIT 1
+      WHERE ${inLine(Prisma.sql`w.id`)} ${LINE_ORDER} LIMIT 1
     ) h
     WHERE w.ordering = 'fifo' AND w.enabled AND h.enqueued_at IS NOT NULL
       AND COALESCE(h.next_attempt_at, h.created_at) < ${before}`,
@@ -108,23 +109,27 @@ export async function releaseFifoLine(db: Pick<Prisma.TransactionClient, "delive
 
 const leaseClaim = rawQuery({
   name: "claim fifo lease",
-  columns: { webhooks: ["id", "fifo_in_flight", "fifo_lease_until"], deliveries: ["id", "status"] },
+  columns: {
+    webhooks: ["id", "fifo_in_flight", "fifo_lease_until"],
+    deliveries: ["id", "webhook_id", "status", "replay_of", "event_id"],
+  },
   row: {},
   sql: (webhookId: string, deliveryId: string, leaseMs: number) => Prisma.sql`
     UPDATE webhooks SET fifo_in_flight = ${deliveryId},
                         fifo_lease_until = now() + ${leaseMs}::int * interval '1 millisecond'
     WHERE id = ${webhookId}
+      AND ${deliveryId} = (SELECT d.id FROM deliveries d WHERE ${inLine(webhookId)} ${LINE_ORDER} LIMIT 1)
       AND (fifo_in_flight IS NULL OR fifo_in_flight = ${deliveryId} OR fifo_lease_until < now()
            -- its holder's attempt was recorded, but the holder died before giving the lease back
            OR NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = webhooks.fifo_in_flight AND d.status = 'pending'))`,
 });
 
 /**
- * Takes the line's lease for its head before sending: the head check alone could let two through (an
- * event committed late with a lower id becomes the head while the previous head is in flight). One row
- * update decides. The same delivery may take it again (a stalled job's rerun); a lease whose holder is no
- * longer pending, or that ran out (its holder died mid-attempt), may be taken over. False: another delivery
- * of the line is in flight.
+ * Takes the line's lease for the delivery if it is the head, in one statement: only the head is sent, and
+ * the lease keeps it to one in flight (an event committed late with a lower id becomes the head while the
+ * previous head is in flight). The same delivery may take it again (a stalled job's rerun); a lease whose
+ * holder is no longer pending, or that ran out (its holder died mid-attempt), may be taken over. False: the
+ * delivery is behind the head, or another delivery of the line is in flight.
  */
 export async function claimFifoLease(
   db: RawClient,
