@@ -2,6 +2,7 @@ import type { DisabledReason, WebhookResponse } from "@hookrelay/shared";
 import { newId, OPERATIONAL_EVENT_TYPES } from "@hookrelay/shared";
 import type { Database } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
+import { isOperationalType } from "./operational-events.js";
 import { type RawClient, rawQuery } from "./raw-rows.js";
 
 /** last_success_at is kept to this precision, so a busy healthy webhook's row is not a lock hot spot. */
@@ -113,7 +114,7 @@ const webhookDisabling = rawQuery({
       FROM w
       WHERE ${disable.announce}
         AND NOT EXISTS (SELECT 1 FROM deliveries d
-                        WHERE d.id = ${disable.causedBy} AND d.event_type LIKE 'hookrelay.%')
+                        WHERE d.id = ${disable.causedBy} AND ${isOperationalType("d.event_type")})
       ON CONFLICT (id) DO NOTHING`,
 });
 
@@ -215,7 +216,7 @@ function recordStatement(records: readonly AttemptRecord[]): Prisma.Sql {
                                 'last_status_code', c.last_status_code, 'last_error', c.last_error),
              c.webhook_id
       FROM delivery_changes c
-      WHERE c.announce AND c.event_type NOT LIKE 'hookrelay.%'
+      WHERE c.announce AND NOT ${isOperationalType("c.event_type")}
       ON CONFLICT (id) DO NOTHING
     )
     UPDATE webhooks AS w

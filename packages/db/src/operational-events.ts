@@ -1,8 +1,14 @@
+import { OPERATIONAL_PREFIX } from "@hookrelay/shared";
 import { Prisma } from "./generated/prisma/client.js";
 import { type RawClient, type RowOf, rawQuery } from "./raw-rows.js";
 
 // The operational events outbox (see the OperationalEvent model): written beside the changes they
 // announce (attempts.ts, sources.ts), read and deleted here by the dispatchers' relay.
+
+/** SQL for "`column` holds an operational event type" (shared/event-types.ts isOperationalEventType). */
+export function isOperationalType(column: string): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(column)} LIKE ${`${OPERATIONAL_PREFIX}%`}`;
+}
 
 const waiting = rawQuery({
   name: "operational events waiting",

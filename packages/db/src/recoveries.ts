@@ -1,4 +1,5 @@
 import { Prisma } from "./generated/prisma/client.js";
+import { isOperationalType } from "./operational-events.js";
 import { type RawClient, type RowOf, rawQuery } from "./raw-rows.js";
 
 // The statements of `POST …/recover` (see the Recovery model): counting what a window holds, and the
@@ -110,7 +111,7 @@ function eventTypeCondition(filters: readonly string[]): Prisma.Sql {
   const exact = filters.filter((filter) => filter !== "*" && !filter.endsWith(".*"));
   const parts = [
     ...(exact.length > 0 ? [Prisma.sql`e.event_type = ANY(${exact}::text[])`] : []),
-    ...(filters.includes("*") ? [Prisma.sql`e.event_type NOT LIKE 'hookrelay.%'`] : []),
+    ...(filters.includes("*") ? [Prisma.sql`NOT ${isOperationalType("e.event_type")}`] : []),
     ...filters
       .filter((filter) => filter.endsWith(".*"))
       .map((filter) => Prisma.sql`e.event_type LIKE ${like(filter.slice(0, -1))}`),
@@ -133,7 +134,7 @@ const scan = rawQuery({
   },
   sql: (window: RecoveryScan) => Prisma.sql`
     SELECT e.id, e.event_type AS "eventType", e.created_at AS "createdAt",
-           CASE WHEN ${window.withData} OR e.event_type LIKE 'hookrelay.%' THEN e.data::text END AS "dataJson",
+           CASE WHEN ${window.withData} OR ${isOperationalType("e.event_type")} THEN e.data::text END AS "dataJson",
            EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.webhook_id = ${window.webhookId}
                                               AND d.id >= ${window.deliveriesFrom}) AS delivered
     FROM events e
